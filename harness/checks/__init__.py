@@ -1,0 +1,72 @@
+"""Pure checks: an object (raw JSON or parsed) and a version in, findings out.
+
+``check_object`` validates against the version's model, turns schema violations into findings,
+and on a valid object runs the consistency checks of its kind. No I/O happens here, so the same
+checks serve the suites, the CLI, the mock peer and bulk validation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from harness.checks.cdr_consistency import CDR_CHECKS
+from harness.checks.context import CheckContext
+from harness.checks.schema import findings_from_validation_error
+from harness.checks.tariff_consistency import TARIFF_CHECKS
+from harness.checks.unknown_fields import check_unknown_fields
+from harness.findings import Finding
+from harness.models import Kind, model_for
+from harness.options import DEFAULT_OPTIONS, Options
+
+__all__ = ["CheckContext", "check_cdr", "check_model", "check_object", "check_tariff"]
+
+
+def _as_json(raw: bytes | str | Any) -> bytes | str:
+    if isinstance(raw, (bytes, str)):
+        return raw
+    # Parsed objects go back to JSON so that strict validation sees JSON types (strict mode on
+    # Python objects would refuse strings for enums).
+    return json.dumps(raw)
+
+
+def check_object(raw: bytes | str | Any, version: str, kind: Kind,
+                 options: Options = DEFAULT_OPTIONS) -> list[Finding]:
+    """All findings for one CDR or tariff given as JSON bytes/text or as parsed JSON."""
+    try:
+        model = model_for(version, kind).model_validate_json(_as_json(raw))
+    except ValidationError as error:
+        return findings_from_validation_error(error, kind, version)
+    return list(check_model(model, version, kind, options))
+
+
+def check_model(model: BaseModel, version: str, kind: Kind,
+                options: Options = DEFAULT_OPTIONS) -> Iterator[Finding]:
+    """Consistency and unknown-field findings for an already validated model."""
+    ctx = CheckContext(version, options)
+    yield from check_unknown_fields(model, ctx)
+    if kind == "tariff":
+        for tariff_check in TARIFF_CHECKS:
+            yield from tariff_check(model, ctx)
+        return
+    for cdr_check in CDR_CHECKS:
+        yield from cdr_check(model, ctx)
+    for i, tariff in enumerate(getattr(model, "tariffs", None) or []):
+        tariff_ctx = ctx.at("tariffs", i)
+        for tariff_check in TARIFF_CHECKS:
+            yield from tariff_check(tariff, tariff_ctx)
+
+
+def check_cdr(raw: bytes | str | Any, version: str,
+              options: Options = DEFAULT_OPTIONS) -> list[Finding]:
+    """All findings for one CDR."""
+    return check_object(raw, version, "cdr", options)
+
+
+def check_tariff(raw: bytes | str | Any, version: str,
+                 options: Options = DEFAULT_OPTIONS) -> list[Finding]:
+    """All findings for one tariff."""
+    return check_object(raw, version, "tariff", options)

@@ -1,0 +1,45 @@
+"""What every object check receives besides the object: version, options, where it sits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from harness.findings import Finding, Level, json_path
+from harness.options import DEFAULT_OPTIONS, Options
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """The version under test, the options in force and the JSON location of the object (an
+    embedded tariff sits at ``("tariffs", i)`` of its CDR)."""
+
+    version: str
+    options: Options = DEFAULT_OPTIONS
+    prefix: tuple[str | int, ...] = ()
+
+    def at(self, *loc: str | int) -> CheckContext:
+        """The context of a nested object."""
+        return CheckContext(self.version, self.options, self.prefix + loc)
+
+    def finding(
+        self, requirement: str, level: Level, message: str, loc: Sequence[str | int] = (),
+        expected: object = None, seen: object = None,
+    ) -> Finding:
+        """A finding located below this context's prefix."""
+        return Finding(
+            requirement, level, message, json_path(self.prefix + tuple(loc)),
+            None if expected is None else str(expected), None if seen is None else str(seen),
+        )
+
+    def totals_level(self) -> Level | None:
+        """Level of totals-vs-periods disagreements under AMB-C-11 (None: do not report)."""
+        policy = self.options.get("AMB-C-11")
+        if policy == "IGNORE":
+            return None
+        return Level.ERROR if policy == "STRICT_FAIL" else Level.WARNING
+
+    def tolerance(self, unit: str) -> Decimal:
+        """The comparison tolerance for ``hours``, ``kwh`` or ``money``."""
+        return self.options.decimal(f"tolerance-{unit}")

@@ -1,0 +1,74 @@
+"""Findings: what a check reports about one object or exchange."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Level(str, Enum):
+    """How bad a finding is. Only ``error`` fails a conformance verdict by default."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+LEVEL_RANK = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One observation of a check, tied to a requirement id from the registry.
+
+    ``path`` is a JSON path into the object (``$.charging_periods[0].dimensions[1].volume``) or a
+    header name; ``expected``/``seen`` are short renderings for reports; ``exchange`` names the
+    recorded exchange the object came from, when there is one.
+    """
+
+    requirement: str
+    level: Level
+    message: str
+    path: str = "$"
+    expected: str | None = None
+    seen: str | None = None
+    exchange: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain JSON form (crosses pytest-xdist process boundaries and goes into reports)."""
+        out = {
+            "requirement": self.requirement,
+            "level": self.level.value,
+            "message": self.message,
+            "path": self.path,
+        }
+        for key in ("expected", "seen", "exchange"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    def with_exchange(self, exchange: str) -> Finding:
+        """The same finding, attributed to a recorded exchange."""
+        return Finding(
+            self.requirement, self.level, self.message, self.path, self.expected, self.seen,
+            exchange,
+        )
+
+
+def json_path(loc: Sequence[str | int]) -> str:
+    """Render a location tuple (pydantic ``loc`` or our own) as a JSON path rooted at ``$``."""
+    parts = ["$"]
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(f".{item}")
+    return "".join(parts)
+
+
+def has_errors(findings: Iterable[Finding], at_least: Level = Level.ERROR) -> bool:
+    """True when any finding is at ``at_least`` level or worse."""
+    threshold = LEVEL_RANK[at_least]
+    return any(LEVEL_RANK[f.level] >= threshold for f in findings)

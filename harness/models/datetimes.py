@@ -1,0 +1,34 @@
+"""Parsing OCPI DateTime strings into aware UTC datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from harness.models.types import EPOCH_PLACEHOLDER
+
+_DATETIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?Z?"
+)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def parse_datetime(value: str) -> datetime:
+    """An OCPI DateTime (already pattern-checked) as an aware UTC datetime.
+
+    Raises ValueError when the string names no real instant (month 13, February 30, hour 24).
+    The 2.2+ placeholder ``1970-1-1T00:00:00Z`` maps to the epoch (AMB-C-14 decides whether it is
+    acceptable). Written by hand because Python 3.10's ``fromisoformat`` refuses ``Z`` and
+    fractions other than 3 or 6 digits.
+    """
+    if value == EPOCH_PLACEHOLDER:
+        return EPOCH
+    match = _DATETIME.fullmatch(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not an OCPI DateTime")
+    year, month, day, hour, minute, second, fraction = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    return datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second), micro,
+        tzinfo=timezone.utc,
+    )
