@@ -21,15 +21,16 @@ PRINTABLE_UTF8 = r"^[^\x00-\x1F\x7F-\x9F]*$"
 # DateTime (T-TYPE-02): UTC, optional Z, optional fractional seconds, at most 25 characters. The
 # length limit is folded into the pattern (5 fraction digits fit without Z, 4 with it) so that one
 # constraint gives one error.
-DATETIME_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
-    r"(?:(?:\.[0-9]{1,4})?Z|(?:\.[0-9]{1,5})?)$"
+_DATETIME_BODY = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(?:(?:\.[0-9]{1,4})?Z|(?:\.[0-9]{1,5})?)"
 )
+DATETIME_PATTERN = rf"^{_DATETIME_BODY}$"
 # The 2.2+ CDR note allows this literal (not a valid DateTime) for unknown start/end times when
 # both parties agree (AMB-C-14); only CDR start/end fields accept it, the checks then apply the
 # option.
 EPOCH_PLACEHOLDER = "1970-1-1T00:00:00Z"
-CDR_DATETIME_PATTERN = DATETIME_PATTERN[:-1] + "|^1970-1-1T00:00:00Z$"
+CDR_DATETIME_PATTERN = rf"^(?:{_DATETIME_BODY}|1970-1-1T00:00:00Z)$"
 
 
 def CiString(max_length: int) -> StringConstraints:  # noqa: N802 - named as the spec's type

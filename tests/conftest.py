@@ -1,0 +1,48 @@
+"""Shared helpers for the harness's own tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
+
+
+@dataclass(frozen=True)
+class FixtureCase:
+    """One manifest entry of ``fixtures/<version>/manifest.json``."""
+
+    version: str
+    file: str
+    kind: str
+    verdict: str
+    layer: str
+    expect: tuple[dict[str, str], ...]
+    options: dict[str, str]
+
+    @property
+    def path(self) -> Path:
+        return FIXTURES / self.version / self.file
+
+    @property
+    def id(self) -> str:
+        return f"{self.version}/{self.file}"
+
+
+def fixture_cases() -> list[FixtureCase]:
+    """Every manifest entry of every version."""
+    cases = []
+    for version in VERSIONS:
+        manifest: list[dict[str, Any]] = json.loads(
+            (FIXTURES / version / "manifest.json").read_text(encoding="utf-8")
+        )
+        for entry in manifest:
+            cases.append(FixtureCase(
+                version, entry["file"], entry["kind"], entry["verdict"], entry["layer"],
+                tuple(entry["expect"]), entry.get("options", {}),
+            ))
+    return cases
