@@ -96,7 +96,7 @@ def check_restrictions(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 
 def check_price_limits(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """min_price is not above max_price (P-017/P-018, 2.2+)."""
+    """min_price is not above max_price (P-018, 2.2+)."""
     low, high = getattr(tariff, "min_price", None), getattr(tariff, "max_price", None)
     if low is None or high is None:
         return

@@ -1,0 +1,1 @@
+"""The ``ocpi-harness`` command line."""

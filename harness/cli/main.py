@@ -1,0 +1,45 @@
+"""``ocpi-harness``: validate OCPI objects from files or standard input.
+
+Exit codes: 0 valid, 1 findings at error level, 2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from harness.cli import validate
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="ocpi-harness",
+        description="OCPI conformance harness: validate CDRs and tariffs (2.1.1, 2.2.1, 2.3.0).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    validate.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except BrokenPipeError:
+        # `ocpi-harness validate ... | head` closes our stdout early: not an error of ours.
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("ocpi-harness: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Option-dependent behaviour of the object checks (each option changes the outcome)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from harness.checks import check_cdr, check_tariff
+from harness.findings import Level
+from harness.options import Options
+from tests.conftest import FIXTURES
+
+
+def _load(version: str, kind: str, name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(
+        (FIXTURES / version / kind / "valid" / f"{name}.json").read_text("utf-8"))
+    return loaded
+
+
+def _levels(findings: list[Any], requirement: str) -> list[Level]:
+    return [f.level for f in findings if f.requirement == requirement]
+
+
+def test_unknown_fields_follow_amb_c_17() -> None:
+    # Given a 2.2.1 CDR with a 2.1.1 field name next to its own
+    cdr = {**_load("2.2.1", "cdr", "full"), "stop_date_time": "2024-03-05T19:30:00Z"}
+    # Then it is a warning by default, an error under STRICT_REJECT, silent under IGNORE
+    assert _levels(check_cdr(cdr, "2.2.1"), "H-FIELD-01") == [Level.WARNING]
+    strict = check_cdr(cdr, "2.2.1", Options({"AMB-C-17": "STRICT_REJECT"}))
+    assert _levels(strict, "H-FIELD-01") == [Level.ERROR]
+    assert "'end_date_time' since 2.2" in strict[0].message
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-17": "IGNORE"})), "H-FIELD-01") == []
+
+
+def test_2_3_0_never_rejects_unknown_fields() -> None:
+    cdr = {**_load("2.3.0", "cdr", "full"), "x_vendor_flag": True}
+    findings = check_cdr(cdr, "2.3.0", Options({"AMB-C-17": "STRICT_REJECT"}))
+    assert _levels(findings, "H-FIELD-01") == [Level.WARNING]
+
+
+def test_totals_drift_follows_amb_c_11_and_tolerance() -> None:
+    cdr = {**_load("2.2.1", "cdr", "full"), "total_energy": 16.505}
+    assert _levels(check_cdr(cdr, "2.2.1"), "C-010") == [Level.WARNING]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"tolerance-kwh": "0.01"})), "C-010") == []
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-11": "STRICT_FAIL"})),
+                   "C-010") == [Level.ERROR]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-11": "IGNORE"})), "C-010") == []
+
+
+def test_unresolved_tariff_id_follows_amb_c_12() -> None:
+    cdr = _load("2.2.1", "cdr", "full")
+    cdr["charging_periods"][0]["tariff_id"] = "OTHER"
+    assert _levels(check_cdr(cdr, "2.2.1"), "C-014") == [Level.ERROR]
+    lookup = check_cdr(cdr, "2.2.1", Options({"AMB-C-12": "LOOKUP_TARIFF_MODULE"}))
+    assert _levels(lookup, "C-014") == [Level.INFO]
+
+
+def test_currency_mismatch_follows_amb_c_13() -> None:
+    cdr = _load("2.2.1", "cdr", "full")
+    cdr["tariffs"][0]["currency"] = "USD"
+    assert _levels(check_cdr(cdr, "2.2.1"), "C-017") == [Level.WARNING]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-13": "REJECT"})),
+                   "C-017") == [Level.ERROR]
+
+
+def test_epoch_placeholder_follows_amb_c_14() -> None:
+    cdr = {**_load("2.2.1", "cdr", "full"), "start_date_time": "1970-1-1T00:00:00Z"}
+    accepted = check_cdr(cdr, "2.2.1")
+    assert _levels(accepted, "T-TYPE-02") == []
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-14": "REJECT"})),
+                   "T-TYPE-02") == [Level.ERROR]
+
+
+def test_2_1_1_location_evses_follow_amb_c_15() -> None:
+    cdr = _load("2.1.1", "cdr", "full")
+    cdr["location"]["evses"] = []
+    assert _levels(check_cdr(cdr, "2.1.1"), "H-LOC-01") == [Level.ERROR]
+    assert _levels(check_cdr(cdr, "2.1.1", Options({"AMB-C-15": "ALLOW_EMPTY"})),
+                   "H-LOC-01") == []
+
+
+def test_plain_data_length_follows_amb_c_18() -> None:
+    cdr = _load("2.2.1", "cdr", "full")
+    cdr["signed_data"]["signed_values"][0]["plain_data"] = "x" * 600
+    assert _levels(check_cdr(cdr, "2.2.1"), "C-027") == []
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-18": "STRICT_TAG_512"})),
+                   "C-027") == [Level.ERROR]
+
+
+def test_credit_amounts_follow_amb_c_10() -> None:
+    credit = _load("2.2.1", "cdr", "credit")
+    # The fixture negates every cost field: fine by default, flagged under TOTAL_COST_ONLY
+    assert _levels(check_cdr(credit, "2.2.1"), "C-006") == []
+    only_total = check_cdr(credit, "2.2.1", Options({"AMB-C-10": "NEGATE_TOTAL_COST_ONLY"}))
+    assert set(_levels(only_total, "C-006")) == {Level.WARNING}
+    volumes = check_cdr(credit, "2.2.1", Options({"AMB-C-10": "NEGATE_COSTS_AND_VOLUMES"}))
+    assert any("total_energy" in f.path for f in volumes if f.requirement == "C-006")
+
+
+def test_schema_errors_never_raise_on_garbage() -> None:
+    for raw in (b"", b"null", b"[]", b"{", b"\xff", "{}", 42, [1, 2], {"id": None}):
+        findings = check_cdr(raw, "2.2.1")
+        assert findings and all(f.level is Level.ERROR for f in findings)
+    assert check_tariff(b"{}", "2.3.0")
