@@ -52,7 +52,12 @@ class Finding:
     def with_exchange(self, exchange: str) -> Finding:
         """The same finding, attributed to a recorded exchange."""
         return Finding(
-            self.requirement, self.level, self.message, self.path, self.expected, self.seen,
+            self.requirement,
+            self.level,
+            self.message,
+            self.path,
+            self.expected,
+            self.seen,
             exchange,
         )
 

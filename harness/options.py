@@ -28,45 +28,53 @@ class OptionSpec:
 
 _SPECS: tuple[OptionSpec, ...] = (
     OptionSpec(
-        "AMB-C-10", "NEGATE_ALL_COST_FIELDS",
+        "AMB-C-10",
+        "NEGATE_ALL_COST_FIELDS",
         "Which amounts a credit CDR negates besides total_cost (checked at warning level)",
         ("NEGATE_ALL_COST_FIELDS", "NEGATE_TOTAL_COST_ONLY", "NEGATE_COSTS_AND_VOLUMES"),
     ),
     OptionSpec(
-        "AMB-C-11", "WARN_WITH_TOLERANCE",
+        "AMB-C-11",
+        "WARN_WITH_TOLERANCE",
         "Totals that disagree with the charging periods or sub-totals (C-010, C-019): "
         "a warning, an error, or not reported",
         ("WARN_WITH_TOLERANCE", "STRICT_FAIL", "IGNORE"),
     ),
     OptionSpec(
-        "AMB-C-12", "FAIL_IF_UNRESOLVED",
+        "AMB-C-12",
+        "FAIL_IF_UNRESOLVED",
         "A ChargingPeriod.tariff_id that names no tariff embedded in the CDR (C-014): an error, "
         "or a note that the Tariffs module must be asked",
         ("FAIL_IF_UNRESOLVED", "LOOKUP_TARIFF_MODULE"),
     ),
     OptionSpec(
-        "AMB-C-13", "WARN",
+        "AMB-C-13",
+        "WARN",
         "An embedded tariff whose currency differs from the CDR's (C-017)",
         ("WARN", "REJECT"),
     ),
     OptionSpec(
-        "AMB-C-14", "ACCEPT_NORMALIZED",
+        "AMB-C-14",
+        "ACCEPT_NORMALIZED",
         "The 2.2+ placeholder start/end time 1970-1-1T00:00:00Z: accepted as the epoch, or refused",
         ("ACCEPT_NORMALIZED", "REJECT"),
     ),
     OptionSpec(
-        "AMB-C-15", "REQUIRE_ONE_EVSE_ONE_CONNECTOR",
+        "AMB-C-15",
+        "REQUIRE_ONE_EVSE_ONE_CONNECTOR",
         "2.1.1 CDR location: exactly one EVSE with exactly one connector, or any number",
         ("REQUIRE_ONE_EVSE_ONE_CONNECTOR", "ALLOW_EMPTY"),
     ),
     OptionSpec(
-        "AMB-C-17", "TOLERATE_AND_WARN",
+        "AMB-C-17",
+        "TOLERATE_AND_WARN",
         "Fields the version does not define: a warning, an error (not in 2.3.0, which forbids "
         "rejecting them), or not reported",
         ("TOLERATE_AND_WARN", "STRICT_REJECT", "IGNORE"),
     ),
     OptionSpec(
-        "AMB-C-18", "ACCEPT_5000",
+        "AMB-C-18",
+        "ACCEPT_5000",
         "SignedValue.plain_data length: 5000 as the errata say, or the tags' 512",
         ("ACCEPT_5000", "STRICT_TAG_512"),
     ),

@@ -17,8 +17,14 @@ CHUNK = 1 << 16
 MAX_RECORD_BYTES = 16 << 20
 
 
-_JSON_KINDS = {str: "string", int: "number", float: "number", bool: "boolean", list: "array",
-               type(None): "null"}
+_JSON_KINDS = {
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    list: "array",
+    type(None): "null",
+}
 
 
 class InputError(Exception):
@@ -61,8 +67,11 @@ def _json_lines(first: bytes, stream: BinaryIO) -> Iterator[Record]:
     while line:
         number += 1
         if len(line) > MAX_RECORD_BYTES:
-            yield Record(f"line {number}", None,
-                         f"line holds {len(line)} bytes, more than {MAX_RECORD_BYTES}")
+            yield Record(
+                f"line {number}",
+                None,
+                f"line holds {len(line)} bytes, more than {MAX_RECORD_BYTES}",
+            )
         elif line.strip():
             yield Record(f"line {number}", line.strip())
         line = stream.readline(MAX_RECORD_BYTES + 1)
@@ -137,16 +146,20 @@ def _incremental(first: bytes, stream: BinaryIO) -> Iterator[Record]:
                     break
             except json.JSONDecodeError as exc:
                 if len(buffer) - pos > MAX_RECORD_BYTES:
-                    raise InputError(f"a JSON value starting at line {line} is larger than "
-                                     f"{MAX_RECORD_BYTES} bytes or is not valid JSON") from None
+                    raise InputError(
+                        f"a JSON value starting at line {line} is larger than "
+                        f"{MAX_RECORD_BYTES} bytes or is not valid JSON"
+                    ) from None
                 if eof or not more():
                     raise InputError(f"not valid JSON near line {line}: {exc.msg}") from None
         count += 1
         text = buffer[pos:end]
         if not text.startswith("{"):
             kind = _JSON_KINDS.get(type(json.loads(text)), "value")
-            raise InputError(f"expected JSON objects (one object, an array of objects or JSON "
-                             f"lines); {'item' if array else 'value'} {count} is {kind}")
+            raise InputError(
+                f"expected JSON objects (one object, an array of objects or JSON "
+                f"lines); {'item' if array else 'value'} {count} is {kind}"
+            )
         label = f"item {count}" if array else (f"value {count}" if count > 1 else "object")
         line += text.count("\n")
         pos = end

@@ -41,8 +41,15 @@ def fixture_cases() -> list[FixtureCase]:
             (FIXTURES / version / "manifest.json").read_text(encoding="utf-8")
         )
         for entry in manifest:
-            cases.append(FixtureCase(
-                version, entry["file"], entry["kind"], entry["verdict"], entry["layer"],
-                tuple(entry["expect"]), entry.get("options", {}),
-            ))
+            cases.append(
+                FixtureCase(
+                    version,
+                    entry["file"],
+                    entry["kind"],
+                    entry["verdict"],
+                    entry["layer"],
+                    tuple(entry["expect"]),
+                    entry.get("options", {}),
+                )
+            )
     return cases

@@ -13,7 +13,8 @@ from tests.conftest import FIXTURES
 
 def _load(version: str, kind: str, name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(
-        (FIXTURES / version / kind / "valid" / f"{name}.json").read_text("utf-8"))
+        (FIXTURES / version / kind / "valid" / f"{name}.json").read_text("utf-8")
+    )
     return loaded
 
 
@@ -42,8 +43,9 @@ def test_totals_drift_follows_amb_c_11_and_tolerance() -> None:
     cdr = {**_load("2.2.1", "cdr", "full"), "total_energy": 16.505}
     assert _levels(check_cdr(cdr, "2.2.1"), "C-010") == [Level.WARNING]
     assert _levels(check_cdr(cdr, "2.2.1", Options({"tolerance-kwh": "0.01"})), "C-010") == []
-    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-11": "STRICT_FAIL"})),
-                   "C-010") == [Level.ERROR]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-11": "STRICT_FAIL"})), "C-010") == [
+        Level.ERROR
+    ]
     assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-11": "IGNORE"})), "C-010") == []
 
 
@@ -59,32 +61,34 @@ def test_currency_mismatch_follows_amb_c_13() -> None:
     cdr = _load("2.2.1", "cdr", "full")
     cdr["tariffs"][0]["currency"] = "USD"
     assert _levels(check_cdr(cdr, "2.2.1"), "C-017") == [Level.WARNING]
-    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-13": "REJECT"})),
-                   "C-017") == [Level.ERROR]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-13": "REJECT"})), "C-017") == [
+        Level.ERROR
+    ]
 
 
 def test_epoch_placeholder_follows_amb_c_14() -> None:
     cdr = {**_load("2.2.1", "cdr", "full"), "start_date_time": "1970-1-1T00:00:00Z"}
     accepted = check_cdr(cdr, "2.2.1")
     assert _levels(accepted, "T-TYPE-02") == []
-    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-14": "REJECT"})),
-                   "T-TYPE-02") == [Level.ERROR]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-14": "REJECT"})), "T-TYPE-02") == [
+        Level.ERROR
+    ]
 
 
 def test_2_1_1_location_evses_follow_amb_c_15() -> None:
     cdr = _load("2.1.1", "cdr", "full")
     cdr["location"]["evses"] = []
     assert _levels(check_cdr(cdr, "2.1.1"), "H-LOC-01") == [Level.ERROR]
-    assert _levels(check_cdr(cdr, "2.1.1", Options({"AMB-C-15": "ALLOW_EMPTY"})),
-                   "H-LOC-01") == []
+    assert _levels(check_cdr(cdr, "2.1.1", Options({"AMB-C-15": "ALLOW_EMPTY"})), "H-LOC-01") == []
 
 
 def test_plain_data_length_follows_amb_c_18() -> None:
     cdr = _load("2.2.1", "cdr", "full")
     cdr["signed_data"]["signed_values"][0]["plain_data"] = "x" * 600
     assert _levels(check_cdr(cdr, "2.2.1"), "C-027") == []
-    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-18": "STRICT_TAG_512"})),
-                   "C-027") == [Level.ERROR]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-18": "STRICT_TAG_512"})), "C-027") == [
+        Level.ERROR
+    ]
 
 
 def test_credit_amounts_follow_amb_c_10() -> None:
@@ -100,5 +104,6 @@ def test_credit_amounts_follow_amb_c_10() -> None:
 def test_schema_errors_never_raise_on_garbage() -> None:
     for raw in (b"", b"null", b"[]", b"{", b"\xff", "{}", 42, [1, 2], {"id": None}):
         findings = check_cdr(raw, "2.2.1")
-        assert findings and all(f.level is Level.ERROR for f in findings)
+        assert findings
+        assert all(f.level is Level.ERROR for f in findings)
     assert check_tariff(b"{}", "2.3.0")

@@ -16,13 +16,25 @@ CASES = fixture_cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_exit_code_and_requirement_ids(case: FixtureCase,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_code_and_requirement_ids(
+    case: FixtureCase, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Given a fixture and its options
     options = [f"--option={k}={v}" for k, v in case.options.items()]
     # When the CLI validates it as JSON output
-    code = main(["validate", "--version", case.version, "--kind", case.kind, "--format", "json",
-                 *options, str(case.path)])
+    code = main(
+        [
+            "validate",
+            "--version",
+            case.version,
+            "--kind",
+            case.kind,
+            "--format",
+            "json",
+            *options,
+            str(case.path),
+        ]
+    )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     # Then the exit code is the verdict and each expected requirement id is named
     assert code == (1 if case.verdict == "invalid" else 0)
@@ -33,7 +45,8 @@ def test_exit_code_and_requirement_ids(case: FixtureCase,
 
 
 def test_cross_version_cdr_names_cdr_location_and_total_cost(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # Given a 2.1.1 CDR
     path = FIXTURES / "2.1.1" / "cdr" / "valid" / "spec-example.json"
     for version in ("2.2.1", "2.3.0"):
@@ -42,12 +55,18 @@ def test_cross_version_cdr_names_cdr_location_and_total_cost(
         out = capsys.readouterr().out
         # Then it is rejected with findings on cdr_location and total_cost
         assert code == 1
-        assert "$.cdr_location" in out and "$.total_cost" in out
+        assert "$.cdr_location" in out
+        assert "$.total_cost" in out
 
 
 def _run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "harness.cli.main", *args], input=stdin,
-                          capture_output=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli.main", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _cdr(version: str = "2.2.1", name: str = "full") -> bytes:
@@ -74,31 +93,38 @@ def test_broken_json_line_is_a_finding_not_the_end() -> None:
     assert out.splitlines()[-1].startswith("3 objects")
 
 
-@pytest.mark.parametrize(("payload", "says"), [
-    (b"hello", "not valid JSON"),
-    (b"42", "value 1 is number"),
-    (b'["a"]', "item 1 is string"),
-    (b"[{}, {}", "not closed"),
-    (b"\xff\xfe{}", "not UTF-8"),
-    (b"   \n", "no JSON object"),
-])
+@pytest.mark.parametrize(
+    ("payload", "says"),
+    [
+        (b"hello", "not valid JSON"),
+        (b"42", "value 1 is number"),
+        (b'["a"]', "item 1 is string"),
+        (b"[{}, {}", "not closed"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b"   \n", "no JSON object"),
+    ],
+)
 def test_unreadable_input_exits_2_with_one_line(payload: bytes, says: str) -> None:
     # Given input that is not OCPI objects at all
     result = _run("validate", "--version", "2.2.1", "--kind", "cdr", stdin=payload)
     err = result.stderr.decode()
     # Then one clear line, exit 2, no traceback
     assert result.returncode == 2
-    assert says in err and "Traceback" not in err
+    assert says in err
+    assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--version", "2.2", "--kind", "cdr"], "invalid choice: '2.2'"),
-    (["--version", "2.2.1", "--kind", "session"], "invalid choice: 'session'"),
-    (["--version", "2.2.1", "--kind", "cdr", "missing.json"], "cannot read missing.json"),
-    (["--version", "2.2.1", "--kind", "cdr", "--option", "AMB-C-99=X"], "unknown option"),
-    (["--version", "2.2.1", "--kind", "cdr", "--option", "AMB-C-11=LOUD"], "takes one of"),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--version", "2.2", "--kind", "cdr"], "invalid choice: '2.2'"),
+        (["--version", "2.2.1", "--kind", "session"], "invalid choice: 'session'"),
+        (["--version", "2.2.1", "--kind", "cdr", "missing.json"], "cannot read missing.json"),
+        (["--version", "2.2.1", "--kind", "cdr", "--option", "AMB-C-99=X"], "unknown option"),
+        (["--version", "2.2.1", "--kind", "cdr", "--option", "AMB-C-11=LOUD"], "takes one of"),
+    ],
+)
 def test_usage_errors_exit_2_and_name_the_fix(args: list[str], says: str) -> None:
     result = _run("validate", *args, stdin=b"{}")
     assert result.returncode == 2
@@ -109,7 +135,8 @@ def test_usage_errors_exit_2_and_name_the_fix(args: list[str], says: str) -> Non
 def test_list_options_names_every_option() -> None:
     result = _run("validate", "--version", "2.2.1", "--kind", "cdr", "--list-options")
     assert result.returncode == 0
-    assert "AMB-C-11" in result.stdout.decode() and "tolerance-money" in result.stdout.decode()
+    assert "AMB-C-11" in result.stdout.decode()
+    assert "tolerance-money" in result.stdout.decode()
 
 
 def _peak_rss_kib(count: int, tmp_path: Path) -> int:
@@ -123,8 +150,9 @@ def _peak_rss_kib(count: int, tmp_path: Path) -> int:
         f"main(['validate', '--version', '2.2.1', '--kind', 'cdr', {str(path)!r}])\n"
         "sys.stderr.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=300, check=True
+    )
     return int(result.stderr.decode().strip().splitlines()[-1])
 
 

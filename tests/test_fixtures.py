@@ -55,8 +55,9 @@ def test_json_schema_agrees_with_model(case: FixtureCase) -> None:
 
 def test_every_fixture_file_is_in_a_manifest() -> None:
     listed = {c.path for c in CASES}
-    on_disk = {p for v in VERSIONS for p in (FIXTURES / v).rglob("*.json")
-               if p.name != "manifest.json"}
+    on_disk = {
+        p for v in VERSIONS for p in (FIXTURES / v).rglob("*.json") if p.name != "manifest.json"
+    }
     assert on_disk == listed
 
 
@@ -69,7 +70,8 @@ def test_each_version_has_at_least_40_invalid_variants() -> None:
 def test_fixture_files_match_their_builder() -> None:
     # Given the builder script
     spec = importlib.util.spec_from_file_location("fixtures_build", FIXTURES / "build.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["fixtures_build"] = module  # dataclasses resolve their module through sys.modules
     try:
@@ -79,6 +81,9 @@ def test_fixture_files_match_their_builder() -> None:
     # When it renders every file in memory
     files: dict[Path, str] = module.build(FIXTURES)
     # Then the committed files are byte-identical
-    drifted = [str(p) for p, text in files.items()
-               if not p.exists() or p.read_text(encoding="utf-8") != text]
+    drifted = [
+        str(p)
+        for p, text in files.items()
+        if not p.exists() or p.read_text(encoding="utf-8") != text
+    ]
     assert not drifted, f"run `python fixtures/build.py`: {drifted[:5]}"

@@ -21,13 +21,16 @@ def test_parse_overrides_one_option() -> None:
     assert options.get("AMB-C-17") == DEFAULT_OPTIONS.get("AMB-C-17")
 
 
-@pytest.mark.parametrize(("pair", "says"), [
-    ("AMB-C-11", "is not ID=VALUE"),
-    ("AMB-C-77=X", "unknown option 'AMB-C-77'; known options: AMB-C-10"),
-    ("AMB-C-11=LOUD", "takes one of WARN_WITH_TOLERANCE"),
-    ("tolerance-money=abc", "takes a number"),
-    ("tolerance-money=-1", "non-negative"),
-])
+@pytest.mark.parametrize(
+    ("pair", "says"),
+    [
+        ("AMB-C-11", "is not ID=VALUE"),
+        ("AMB-C-77=X", "unknown option 'AMB-C-77'; known options: AMB-C-10"),
+        ("AMB-C-11=LOUD", "takes one of WARN_WITH_TOLERANCE"),
+        ("tolerance-money=abc", "takes a number"),
+        ("tolerance-money=-1", "non-negative"),
+    ],
+)
 def test_wrong_options_say_what_is_accepted(pair: str, says: str) -> None:
     with pytest.raises(OptionError, match=says):
         Options.parse([pair])

@@ -34,16 +34,23 @@ def test_registry_holds_every_digest_id() -> None:
     digests = ROOT.parent / "shared" / "ocpi"
     if not digests.is_dir():
         pytest.skip("shared/ocpi digests are not beside this checkout")
-    ids = {m for p in digests.glob("*.md")
-           for m in re.findall(r"\*\*((?:C|TF|P)-\d{3}|T-[A-Z]+-\d{2})\*\*",
-                               p.read_text(encoding="utf-8"))}
-    assert ids and sorted(ids - REGISTRY.keys()) == []
+    ids = {
+        m
+        for p in digests.glob("*.md")
+        for m in re.findall(
+            r"\*\*((?:C|TF|P)-\d{3}|T-[A-Z]+-\d{2})\*\*", p.read_text(encoding="utf-8")
+        )
+    }
+    assert ids
+    assert sorted(ids - REGISTRY.keys()) == []
 
 
 def test_requirements_name_versions_level_and_link() -> None:
     for req in REGISTRY.values():
-        assert req.versions and set(req.versions) <= set(VERSIONS), req.id
-        assert req.title and req.section, req.id
+        assert req.versions, req.id
+        assert set(req.versions) <= set(VERSIONS), req.id
+        assert req.title, req.id
+        assert req.section, req.id
         for version in req.versions:
             assert req.spec_url(version).startswith("https://github.com/ocpi/ocpi/blob/")
 
@@ -56,12 +63,18 @@ def test_unknown_id_names_itself() -> None:
 def test_every_id_a_check_emits_is_proven_by_a_fixture() -> None:
     # Given the ids the checks emit (a finding's first argument, or a mapped schema id)
     emitting = re.compile(r'(?:finding\(|Finding\(|return |\? )\s*"([A-Z]+-[A-Z0-9-]+)"')
-    emitted = {m for p in (ROOT / "harness" / "checks").glob("*.py")
-               for m in emitting.findall(p.read_text(encoding="utf-8"))}
+    emitted = {
+        m
+        for p in (ROOT / "harness" / "checks").glob("*.py")
+        for m in emitting.findall(p.read_text(encoding="utf-8"))
+    }
     assert {"C-001", "C-008", "TF-011"} <= emitted, "the scan no longer sees the checks' ids"
     # And the ids the fixtures prove
-    proven = {x["requirement"] for v in VERSIONS
-              for entry in json.loads((FIXTURES / v / "manifest.json").read_text("utf-8"))
-              for x in entry["expect"]}
+    proven = {
+        x["requirement"]
+        for v in VERSIONS
+        for entry in json.loads((FIXTURES / v / "manifest.json").read_text("utf-8"))
+        for x in entry["expect"]
+    }
     # Then no check emits an id that no fixture makes it emit
     assert sorted(emitted - proven) == []

@@ -33,8 +33,9 @@ def _as_json(raw: bytes | str | Any) -> bytes | str:
     return json.dumps(raw)
 
 
-def check_object(raw: bytes | str | Any, version: str, kind: Kind,
-                 options: Options = DEFAULT_OPTIONS) -> list[Finding]:
+def check_object(
+    raw: bytes | str | Any, version: str, kind: Kind, options: Options = DEFAULT_OPTIONS
+) -> list[Finding]:
     """All findings for one CDR or tariff given as JSON bytes/text or as parsed JSON."""
     try:
         model = model_for(version, kind).model_validate_json(_as_json(raw))
@@ -43,8 +44,9 @@ def check_object(raw: bytes | str | Any, version: str, kind: Kind,
     return list(check_model(model, version, kind, options))
 
 
-def check_model(model: BaseModel, version: str, kind: Kind,
-                options: Options = DEFAULT_OPTIONS) -> Iterator[Finding]:
+def check_model(
+    model: BaseModel, version: str, kind: Kind, options: Options = DEFAULT_OPTIONS
+) -> Iterator[Finding]:
     """Consistency and unknown-field findings for an already validated model."""
     ctx = CheckContext(version, options)
     yield from check_unknown_fields(model, ctx)
@@ -60,13 +62,15 @@ def check_model(model: BaseModel, version: str, kind: Kind,
             yield from tariff_check(tariff, tariff_ctx)
 
 
-def check_cdr(raw: bytes | str | Any, version: str,
-              options: Options = DEFAULT_OPTIONS) -> list[Finding]:
+def check_cdr(
+    raw: bytes | str | Any, version: str, options: Options = DEFAULT_OPTIONS
+) -> list[Finding]:
     """All findings for one CDR."""
     return check_object(raw, version, "cdr", options)
 
 
-def check_tariff(raw: bytes | str | Any, version: str,
-                 options: Options = DEFAULT_OPTIONS) -> list[Finding]:
+def check_tariff(
+    raw: bytes | str | Any, version: str, options: Options = DEFAULT_OPTIONS
+) -> list[Finding]:
     """All findings for one tariff."""
     return check_object(raw, version, "tariff", options)

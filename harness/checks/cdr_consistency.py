@@ -27,7 +27,10 @@ CdrCheck = Callable[[Any, CheckContext], Iterator[Finding]]
 
 _HOUR = Decimal(3600)
 _SUBTOTALS = (
-    "total_fixed_cost", "total_energy_cost", "total_time_cost", "total_parking_cost",
+    "total_fixed_cost",
+    "total_energy_cost",
+    "total_time_cost",
+    "total_parking_cost",
     "total_reservation_cost",
 )
 _TIME_DIMENSIONS = ("TIME", "PARKING_TIME", "RESERVATION_TIME")
@@ -40,8 +43,10 @@ def end_field(version: str) -> str:
 
 def _times(cdr: Any, ctx: CheckContext) -> tuple[datetime, datetime] | None:
     try:
-        return (parse_datetime(cdr.start_date_time),
-                parse_datetime(getattr(cdr, end_field(ctx.version))))
+        return (
+            parse_datetime(cdr.start_date_time),
+            parse_datetime(getattr(cdr, end_field(ctx.version))),
+        )
     except ValueError:
         return None  # reported by check_real_datetimes
 
@@ -49,7 +54,9 @@ def _times(cdr: Any, ctx: CheckContext) -> tuple[datetime, datetime] | None:
 def _volumes(cdr: Any, kind: str) -> list[Decimal]:
     return [
         to_decimal(d.volume)
-        for period in cdr.charging_periods for d in period.dimensions if d.type.value == kind
+        for period in cdr.charging_periods
+        for d in period.dimensions
+        if d.type.value == kind
     ]
 
 
@@ -68,16 +75,24 @@ def check_real_datetimes(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     for loc, value in fields:
         if value == EPOCH_PLACEHOLDER:
             if reject_placeholder:
-                yield ctx.finding("T-TYPE-02", Level.ERROR,
-                                  f"'{loc[-1]}' is the placeholder {value}, which is not a valid "
-                                  "DateTime (refused under option AMB-C-14=REJECT)", loc)
+                yield ctx.finding(
+                    "T-TYPE-02",
+                    Level.ERROR,
+                    f"'{loc[-1]}' is the placeholder {value}, which is not a valid "
+                    "DateTime (refused under option AMB-C-14=REJECT)",
+                    loc,
+                )
             continue
         try:
             parse_datetime(value)
         except ValueError:
-            yield ctx.finding("T-TYPE-02", Level.ERROR,
-                              f"'{loc[-1]}' has the DateTime form but names no real instant: "
-                              f"{value}", loc, seen=value)
+            yield ctx.finding(
+                "T-TYPE-02",
+                Level.ERROR,
+                f"'{loc[-1]}' has the DateTime form but names no real instant: {value}",
+                loc,
+                seen=value,
+            )
 
 
 def check_session_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -85,10 +100,15 @@ def check_session_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     times = _times(cdr, ctx)
     if times and times[1] < times[0]:
         field = end_field(ctx.version)
-        yield ctx.finding("C-008", Level.ERROR,
-                          f"the session ends before it starts: {field} {getattr(cdr, field)} is "
-                          f"earlier than start_date_time {cdr.start_date_time}", (field,),
-                          expected=f">= {cdr.start_date_time}", seen=getattr(cdr, field))
+        yield ctx.finding(
+            "C-008",
+            Level.ERROR,
+            f"the session ends before it starts: {field} {getattr(cdr, field)} is "
+            f"earlier than start_date_time {cdr.start_date_time}",
+            (field,),
+            expected=f">= {cdr.start_date_time}",
+            seen=getattr(cdr, field),
+        )
 
 
 def check_periods_in_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -102,24 +122,38 @@ def check_periods_in_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             continue
         loc = ("charging_periods", i, "start_date_time")
         if previous is not None and start <= previous:
-            yield ctx.finding("C-009", Level.ERROR,
-                              f"charging period {i} starts at {period.start_date_time}, not after "
-                              f"period {i - 1}: periods must be in time order", loc)
+            yield ctx.finding(
+                "C-009",
+                Level.ERROR,
+                f"charging period {i} starts at {period.start_date_time}, not after "
+                f"period {i - 1}: periods must be in time order",
+                loc,
+            )
         previous = start
         if times is None:
             continue
         session_start, session_end = times
         if start < session_start:
-            yield ctx.finding("C-009", Level.ERROR,
-                              f"charging period {i} starts at {period.start_date_time}, before the "
-                              f"session starts ({cdr.start_date_time})", loc,
-                              expected=f">= {cdr.start_date_time}", seen=period.start_date_time)
+            yield ctx.finding(
+                "C-009",
+                Level.ERROR,
+                f"charging period {i} starts at {period.start_date_time}, before the "
+                f"session starts ({cdr.start_date_time})",
+                loc,
+                expected=f">= {cdr.start_date_time}",
+                seen=period.start_date_time,
+            )
         elif start >= session_end and start != session_start:
             end = getattr(cdr, end_field(ctx.version))
-            yield ctx.finding("C-009", Level.ERROR,
-                              f"charging period {i} starts at {period.start_date_time}, at or after "
-                              f"the session's end ({end})", loc,
-                              expected=f"< {end}", seen=period.start_date_time)
+            yield ctx.finding(
+                "C-009",
+                Level.ERROR,
+                f"charging period {i} starts at {period.start_date_time}, at or after "
+                f"the session's end ({end})",
+                loc,
+                expected=f"< {end}",
+                seen=period.start_date_time,
+            )
 
 
 def check_dimension_types(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -129,10 +163,14 @@ def check_dimension_types(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     for i, period in enumerate(cdr.charging_periods):
         for j, dim in enumerate(period.dimensions):
             if dim.type.value in SESSION_ONLY_DIMENSIONS:
-                yield ctx.finding("C-013", Level.ERROR,
-                                  f"dimension type {dim.type.value} is for sessions only and must "
-                                  "not appear in a CDR", ("charging_periods", i, "dimensions", j,
-                                                          "type"), seen=dim.type.value)
+                yield ctx.finding(
+                    "C-013",
+                    Level.ERROR,
+                    f"dimension type {dim.type.value} is for sessions only and must "
+                    "not appear in a CDR",
+                    ("charging_periods", i, "dimensions", j, "type"),
+                    seen=dim.type.value,
+                )
 
 
 def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -141,29 +179,51 @@ def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     total_time = to_decimal(cdr.total_time)
     tolerance = ctx.tolerance("hours")
     if total_time < 0:
-        yield ctx.finding("C-011", Level.ERROR, f"total_time is negative: {cdr.total_time}",
-                          ("total_time",), expected=">= 0", seen=cdr.total_time)
+        yield ctx.finding(
+            "C-011",
+            Level.ERROR,
+            f"total_time is negative: {cdr.total_time}",
+            ("total_time",),
+            expected=">= 0",
+            seen=cdr.total_time,
+        )
     for i, period in enumerate(cdr.charging_periods):
         for j, dim in enumerate(period.dimensions):
             if dim.type.value in _TIME_DIMENSIONS and dim.volume < 0:
-                yield ctx.finding("C-011", Level.ERROR,
-                                  f"{dim.type.value} volume is negative: {dim.volume} hours",
-                                  ("charging_periods", i, "dimensions", j, "volume"),
-                                  expected=">= 0", seen=dim.volume)
+                yield ctx.finding(
+                    "C-011",
+                    Level.ERROR,
+                    f"{dim.type.value} volume is negative: {dim.volume} hours",
+                    ("charging_periods", i, "dimensions", j, "volume"),
+                    expected=">= 0",
+                    seen=dim.volume,
+                )
     parking = cdr.total_parking_time
     if parking is not None:
         if parking < 0:
-            yield ctx.finding("C-011", Level.ERROR, f"total_parking_time is negative: {parking}",
-                              ("total_parking_time",), expected=">= 0", seen=parking)
+            yield ctx.finding(
+                "C-011",
+                Level.ERROR,
+                f"total_parking_time is negative: {parking}",
+                ("total_parking_time",),
+                expected=">= 0",
+                seen=parking,
+            )
         elif to_decimal(parking) > total_time + tolerance:
-            yield ctx.finding("C-011", Level.ERROR,
-                              f"total_parking_time ({parking} h) exceeds total_time "
-                              f"({cdr.total_time} h): parking is part of the session's duration",
-                              ("total_parking_time",), expected=f"<= {cdr.total_time}",
-                              seen=parking)
+            yield ctx.finding(
+                "C-011",
+                Level.ERROR,
+                f"total_parking_time ({parking} h) exceeds total_time "
+                f"({cdr.total_time} h): parking is part of the session's duration",
+                ("total_parking_time",),
+                expected=f"<= {cdr.total_time}",
+                seen=parking,
+            )
     times = _times(cdr, ctx)
-    if times is None or EPOCH_PLACEHOLDER in (cdr.start_date_time,
-                                              getattr(cdr, end_field(ctx.version))):
+    if times is None or EPOCH_PLACEHOLDER in (
+        cdr.start_date_time,
+        getattr(cdr, end_field(ctx.version)),
+    ):
         return
     seconds = Decimal((times[1] - times[0]).total_seconds())
     hours = seconds / _HOUR
@@ -171,17 +231,27 @@ def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     for unit, factor in (("seconds", _HOUR), ("minutes", Decimal(60))):
         if abs(total_time - hours * factor) <= max(tolerance * factor, Decimal(1)):
-            yield ctx.finding("C-011", Level.ERROR,
-                              f"total_time is {cdr.total_time}, which is the session's duration in "
-                              f"{unit}; OCPI wants hours ({hours:.4f})", ("total_time",),
-                              expected=f"{hours:.4f}", seen=cdr.total_time)
+            yield ctx.finding(
+                "C-011",
+                Level.ERROR,
+                f"total_time is {cdr.total_time}, which is the session's duration in "
+                f"{unit}; OCPI wants hours ({hours:.4f})",
+                ("total_time",),
+                expected=f"{hours:.4f}",
+                seen=cdr.total_time,
+            )
             return
     level = ctx.totals_level()
     if level is not None:
-        yield ctx.finding("C-010", level,
-                          f"total_time is {cdr.total_time} h but the session lasts {hours:.4f} h "
-                          "(end minus start)", ("total_time",), expected=f"{hours:.4f}",
-                          seen=cdr.total_time)
+        yield ctx.finding(
+            "C-010",
+            level,
+            f"total_time is {cdr.total_time} h but the session lasts {hours:.4f} h "
+            "(end minus start)",
+            ("total_time",),
+            expected=f"{hours:.4f}",
+            seen=cdr.total_time,
+        )
 
 
 def check_totals_match_periods(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -193,26 +263,40 @@ def check_totals_match_periods(cdr: Any, ctx: CheckContext) -> Iterator[Finding]
     energy = _volumes(cdr, "ENERGY")
     kwh = ctx.tolerance("kwh")
     if energy and abs(sum(energy) - to_decimal(cdr.total_energy)) > kwh:
-        yield ctx.finding("C-010", level,
-                          f"total_energy is {cdr.total_energy} kWh but the ENERGY dimensions of "
-                          f"the charging periods add up to {sum(energy)} kWh", ("total_energy",),
-                          expected=sum(energy), seen=cdr.total_energy)
+        yield ctx.finding(
+            "C-010",
+            level,
+            f"total_energy is {cdr.total_energy} kWh but the ENERGY dimensions of "
+            f"the charging periods add up to {sum(energy)} kWh",
+            ("total_energy",),
+            expected=sum(energy),
+            seen=cdr.total_energy,
+        )
     hours = ctx.tolerance("hours")
     parking = _volumes(cdr, "PARKING_TIME")
     if parking:
         stated = to_decimal(cdr.total_parking_time or 0)
         if abs(sum(parking) - stated) > hours:
-            yield ctx.finding("C-010", level,
-                              f"total_parking_time is {cdr.total_parking_time} h but the "
-                              f"PARKING_TIME dimensions add up to {sum(parking)} h",
-                              ("total_parking_time",), expected=sum(parking),
-                              seen=cdr.total_parking_time)
+            yield ctx.finding(
+                "C-010",
+                level,
+                f"total_parking_time is {cdr.total_parking_time} h but the "
+                f"PARKING_TIME dimensions add up to {sum(parking)} h",
+                ("total_parking_time",),
+                expected=sum(parking),
+                seen=cdr.total_parking_time,
+            )
     timed = _volumes(cdr, "TIME") + parking + _volumes(cdr, "RESERVATION_TIME")
     if timed and abs(sum(timed) - to_decimal(cdr.total_time)) > hours:
-        yield ctx.finding("C-010", level,
-                          f"total_time is {cdr.total_time} h but the TIME, PARKING_TIME and "
-                          f"RESERVATION_TIME dimensions add up to {sum(timed)} h",
-                          ("total_time",), expected=sum(timed), seen=cdr.total_time)
+        yield ctx.finding(
+            "C-010",
+            level,
+            f"total_time is {cdr.total_time} h but the TIME, PARKING_TIME and "
+            f"RESERVATION_TIME dimensions add up to {sum(timed)} h",
+            ("total_time",),
+            expected=sum(timed),
+            seen=cdr.total_time,
+        )
 
 
 def check_tariff_references(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -222,63 +306,103 @@ def check_tariff_references(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     currency_level = Level.ERROR if ctx.options.get("AMB-C-13") == "REJECT" else Level.WARNING
     for i, tariff in enumerate(tariffs):
         if tariff.currency != cdr.currency:
-            yield ctx.finding("C-017", currency_level,
-                              f"tariff {tariff.id} is in {tariff.currency} but the CDR is in "
-                              f"{cdr.currency}", ("tariffs", i, "currency"),
-                              expected=cdr.currency, seen=tariff.currency)
+            yield ctx.finding(
+                "C-017",
+                currency_level,
+                f"tariff {tariff.id} is in {tariff.currency} but the CDR is in {cdr.currency}",
+                ("tariffs", i, "currency"),
+                expected=cdr.currency,
+                seen=tariff.currency,
+            )
     if ctx.version == "2.1.1":
         return
     known = {t.id.lower() for t in tariffs}
-    unresolved_level = (Level.ERROR if ctx.options.get("AMB-C-12") == "FAIL_IF_UNRESOLVED"
-                        else Level.INFO)
+    unresolved_level = (
+        Level.ERROR if ctx.options.get("AMB-C-12") == "FAIL_IF_UNRESOLVED" else Level.INFO
+    )
     for i, period in enumerate(cdr.charging_periods):
         if period.tariff_id is None or period.tariff_id.lower() in known:
             continue
         loc = ("charging_periods", i, "tariff_id")
         if not tariffs:
-            yield ctx.finding("C-014", Level.INFO,
-                              f"charging period {i} names tariff {period.tariff_id} but the CDR "
-                              "embeds no tariffs; it cannot be resolved from the CDR alone", loc)
+            yield ctx.finding(
+                "C-014",
+                Level.INFO,
+                f"charging period {i} names tariff {period.tariff_id} but the CDR "
+                "embeds no tariffs; it cannot be resolved from the CDR alone",
+                loc,
+            )
         else:
-            yield ctx.finding("C-014", unresolved_level,
-                              f"charging period {i} names tariff {period.tariff_id}, which is not "
-                              f"among the CDR's tariffs ({', '.join(t.id for t in tariffs)})",
-                              loc, seen=period.tariff_id)
+            yield ctx.finding(
+                "C-014",
+                unresolved_level,
+                f"charging period {i} names tariff {period.tariff_id}, which is not "
+                f"among the CDR's tariffs ({', '.join(t.id for t in tariffs)})",
+                loc,
+                seen=period.tariff_id,
+            )
 
 
 def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Credit CDR rules (C-004, C-006, C-007; other amounts per AMB-C-10)."""
     if ctx.version == "2.1.1":
         if to_decimal(cdr.total_cost) < 0:
-            yield ctx.finding("C-028", Level.WARNING,
-                              "total_cost is negative, but 2.1.1 has no credit CDRs",
-                              ("total_cost",), seen=cdr.total_cost)
+            yield ctx.finding(
+                "C-028",
+                Level.WARNING,
+                "total_cost is negative, but 2.1.1 has no credit CDRs",
+                ("total_cost",),
+                seen=cdr.total_cost,
+            )
         return
     credit = bool(cdr.credit)
     if not credit and len(cdr.id) > 36:
-        yield ctx.finding("C-004", Level.ERROR,
-                          f"the id of a CDR that is not a credit CDR may hold at most 36 "
-                          f"characters; got {len(cdr.id)}", ("id",), expected="<= 36",
-                          seen=len(cdr.id))
+        yield ctx.finding(
+            "C-004",
+            Level.ERROR,
+            f"the id of a CDR that is not a credit CDR may hold at most 36 "
+            f"characters; got {len(cdr.id)}",
+            ("id",),
+            expected="<= 36",
+            seen=len(cdr.id),
+        )
     if credit and not cdr.credit_reference_id:
-        yield ctx.finding("C-007", Level.ERROR,
-                          "credit is true but credit_reference_id (the id of the CDR being "
-                          "credited) is missing", ("credit_reference_id",))
+        yield ctx.finding(
+            "C-007",
+            Level.ERROR,
+            "credit is true but credit_reference_id (the id of the CDR being credited) is missing",
+            ("credit_reference_id",),
+        )
     if not credit and cdr.credit_reference_id:
-        yield ctx.finding("C-007", Level.WARNING,
-                          "credit_reference_id is set but credit is not true: only a credit CDR "
-                          "references another CDR", ("credit",), expected="true", seen=cdr.credit)
+        yield ctx.finding(
+            "C-007",
+            Level.WARNING,
+            "credit_reference_id is set but credit is not true: only a credit CDR "
+            "references another CDR",
+            ("credit",),
+            expected="true",
+            seen=cdr.credit,
+        )
     total = amount_of(cdr.total_cost)
     if not credit:
         if total.excl < 0:
-            yield ctx.finding("C-006", Level.WARNING,
-                              "total_cost is negative but the CDR is not a credit CDR "
-                              "(credit is not true)", ("total_cost",), seen=total.excl)
+            yield ctx.finding(
+                "C-006",
+                Level.WARNING,
+                "total_cost is negative but the CDR is not a credit CDR (credit is not true)",
+                ("total_cost",),
+                seen=total.excl,
+            )
         return
     if total.excl > 0 or (total.incl is not None and total.incl > 0):
-        yield ctx.finding("C-006", Level.ERROR,
-                          "a credit CDR negates total_cost, but it is positive",
-                          ("total_cost",), expected="<= 0", seen=total.excl)
+        yield ctx.finding(
+            "C-006",
+            Level.ERROR,
+            "a credit CDR negates total_cost, but it is positive",
+            ("total_cost",),
+            expected="<= 0",
+            seen=total.excl,
+        )
     policy = ctx.options.get("AMB-C-10")
     for name in _SUBTOTALS:
         value = getattr(cdr, name)
@@ -286,18 +410,32 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             continue
         amount = amount_of(value)
         if policy == "NEGATE_TOTAL_COST_ONLY" and amount.excl < 0:
-            yield ctx.finding("C-006", Level.WARNING,
-                              f"{name} is negative, but under AMB-C-10=NEGATE_TOTAL_COST_ONLY a "
-                              "credit CDR negates only total_cost", (name,), seen=amount.excl)
+            yield ctx.finding(
+                "C-006",
+                Level.WARNING,
+                f"{name} is negative, but under AMB-C-10=NEGATE_TOTAL_COST_ONLY a "
+                "credit CDR negates only total_cost",
+                (name,),
+                seen=amount.excl,
+            )
         elif policy != "NEGATE_TOTAL_COST_ONLY" and amount.excl > 0:
-            yield ctx.finding("C-006", Level.WARNING,
-                              f"{name} is positive, but under AMB-C-10={policy} a credit CDR "
-                              "negates every cost amount", (name,), seen=amount.excl)
+            yield ctx.finding(
+                "C-006",
+                Level.WARNING,
+                f"{name} is positive, but under AMB-C-10={policy} a credit CDR "
+                "negates every cost amount",
+                (name,),
+                seen=amount.excl,
+            )
     if policy == "NEGATE_COSTS_AND_VOLUMES" and cdr.total_energy > 0:
-        yield ctx.finding("C-006", Level.WARNING,
-                          "total_energy is positive, but under AMB-C-10=NEGATE_COSTS_AND_VOLUMES "
-                          "a credit CDR negates volumes too", ("total_energy",),
-                          seen=cdr.total_energy)
+        yield ctx.finding(
+            "C-006",
+            Level.WARNING,
+            "total_energy is positive, but under AMB-C-10=NEGATE_COSTS_AND_VOLUMES "
+            "a credit CDR negates volumes too",
+            ("total_energy",),
+            seen=cdr.total_energy,
+        )
 
 
 def check_tax_amounts(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -315,10 +453,15 @@ def check_tax_amounts(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         wrong = amount.incl > amount.excl if credit else amount.incl < amount.excl
         if wrong:
             relation = "above" if credit else "below"
-            yield ctx.finding("C-018", Level.WARNING,
-                              f"{name} after tax ({amount.incl}) is {relation} the amount before "
-                              f"tax ({amount.excl})", (name,), expected=f"{relation} not",
-                              seen=amount.incl)
+            yield ctx.finding(
+                "C-018",
+                Level.WARNING,
+                f"{name} after tax ({amount.incl}) is {relation} the amount before "
+                f"tax ({amount.excl})",
+                (name,),
+                expected=f"{relation} not",
+                seen=amount.incl,
+            )
 
 
 def check_subtotals(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -338,14 +481,23 @@ def check_subtotals(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     credit = bool(cdr.credit)
     if len(present) == len(_SUBTOTALS) and not limited:
         if abs(summed - total) > tolerance:
-            yield ctx.finding("C-019", level,
-                              f"the cost sub-totals add up to {summed} but total_cost is {total}",
-                              ("total_cost",), expected=summed, seen=total)
+            yield ctx.finding(
+                "C-019",
+                level,
+                f"the cost sub-totals add up to {summed} but total_cost is {total}",
+                ("total_cost",),
+                expected=summed,
+                seen=total,
+            )
     elif not credit and not limited and summed > total + tolerance:
-        yield ctx.finding("C-019", level,
-                          f"the cost sub-totals given already add up to {summed}, more than "
-                          f"total_cost {total}", ("total_cost",), expected=f">= {summed}",
-                          seen=total)
+        yield ctx.finding(
+            "C-019",
+            level,
+            f"the cost sub-totals given already add up to {summed}, more than total_cost {total}",
+            ("total_cost",),
+            expected=f">= {summed}",
+            seen=total,
+        )
 
 
 def check_signed_data(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -355,19 +507,30 @@ def check_signed_data(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     strict_512 = ctx.options.get("AMB-C-18") == "STRICT_TAG_512"
     if signed.public_key and not _is_base64(signed.public_key):
-        yield ctx.finding("C-027", Level.ERROR, "signed_data.public_key is not Base64",
-                          ("signed_data", "public_key"))
+        yield ctx.finding(
+            "C-027",
+            Level.ERROR,
+            "signed_data.public_key is not Base64",
+            ("signed_data", "public_key"),
+        )
     for i, value in enumerate(signed.signed_values):
         if not _is_base64(value.signed_data):
-            yield ctx.finding("C-027", Level.ERROR,
-                              f"signed_values[{i}].signed_data is not Base64",
-                              ("signed_data", "signed_values", i, "signed_data"))
+            yield ctx.finding(
+                "C-027",
+                Level.ERROR,
+                f"signed_values[{i}].signed_data is not Base64",
+                ("signed_data", "signed_values", i, "signed_data"),
+            )
         if strict_512 and len(value.plain_data) > 512:
-            yield ctx.finding("C-027", Level.ERROR,
-                              f"plain_data holds {len(value.plain_data)} characters; the spec "
-                              "tags allow 512 (option AMB-C-18=STRICT_TAG_512)",
-                              ("signed_data", "signed_values", i, "plain_data"),
-                              expected="<= 512", seen=len(value.plain_data))
+            yield ctx.finding(
+                "C-027",
+                Level.ERROR,
+                f"plain_data holds {len(value.plain_data)} characters; the spec "
+                "tags allow 512 (option AMB-C-18=STRICT_TAG_512)",
+                ("signed_data", "signed_values", i, "plain_data"),
+                expected="<= 512",
+                seen=len(value.plain_data),
+            )
 
 
 def _is_base64(text: str) -> bool:
@@ -384,15 +547,24 @@ def check_location_211(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     evses = cdr.location.evses or []
     if len(evses) != 1:
-        yield ctx.finding("H-LOC-01", Level.ERROR,
-                          f"location.evses holds {len(evses)} EVSEs; a CDR's location holds "
-                          "exactly the one used", ("location", "evses"), expected=1,
-                          seen=len(evses))
+        yield ctx.finding(
+            "H-LOC-01",
+            Level.ERROR,
+            f"location.evses holds {len(evses)} EVSEs; a CDR's location holds exactly the one used",
+            ("location", "evses"),
+            expected=1,
+            seen=len(evses),
+        )
     elif len(evses[0].connectors) != 1:
-        yield ctx.finding("H-LOC-01", Level.ERROR,
-                          f"the CDR's EVSE lists {len(evses[0].connectors)} connectors; it holds "
-                          "exactly the one used", ("location", "evses", 0, "connectors"),
-                          expected=1, seen=len(evses[0].connectors))
+        yield ctx.finding(
+            "H-LOC-01",
+            Level.ERROR,
+            f"the CDR's EVSE lists {len(evses[0].connectors)} connectors; it holds "
+            "exactly the one used",
+            ("location", "evses", 0, "connectors"),
+            expected=1,
+            seen=len(evses[0].connectors),
+        )
 
 
 _KNOWN_TOKEN_TYPES_230 = frozenset(t.value for t in TokenType230)
@@ -405,13 +577,21 @@ def check_open_enums(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     for loc, value, known in (
         (("cdr_token", "type"), cdr.cdr_token.type, _KNOWN_TOKEN_TYPES_230),
-        (("cdr_location", "connector_standard"), cdr.cdr_location.connector_standard,
-         _KNOWN_CONNECTORS_230),
+        (
+            ("cdr_location", "connector_standard"),
+            cdr.cdr_location.connector_standard,
+            _KNOWN_CONNECTORS_230,
+        ),
     ):
         if value not in known:
-            yield ctx.finding("T-TYPE-10", Level.INFO,
-                              f"{loc[-1]} {value!r} is not a value listed by 2.3.0; accepted "
-                              "because the field is an OpenEnum", loc, seen=value)
+            yield ctx.finding(
+                "T-TYPE-10",
+                Level.INFO,
+                f"{loc[-1]} {value!r} is not a value listed by 2.3.0; accepted "
+                "because the field is an OpenEnum",
+                loc,
+                seen=value,
+            )
 
 
 CDR_CHECKS: tuple[CdrCheck, ...] = (

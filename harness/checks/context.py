@@ -24,13 +24,22 @@ class CheckContext:
         return CheckContext(self.version, self.options, self.prefix + loc)
 
     def finding(
-        self, requirement: str, level: Level, message: str, loc: Sequence[str | int] = (),
-        expected: object = None, seen: object = None,
+        self,
+        requirement: str,
+        level: Level,
+        message: str,
+        loc: Sequence[str | int] = (),
+        expected: object = None,
+        seen: object = None,
     ) -> Finding:
         """A finding located below this context's prefix."""
         return Finding(
-            requirement, level, message, json_path(self.prefix + tuple(loc)),
-            None if expected is None else str(expected), None if seen is None else str(seen),
+            requirement,
+            level,
+            message,
+            json_path(self.prefix + tuple(loc)),
+            None if expected is None else str(expected),
+            None if seen is None else str(seen),
         )
 
     def totals_level(self) -> Level | None:

@@ -23,10 +23,16 @@ from harness.models.types import (
     PRINTABLE_UTF8,
 )
 
-_PRICE_FIELDS = frozenset({
-    "total_cost", "total_fixed_cost", "total_energy_cost", "total_time_cost",
-    "total_parking_cost", "total_reservation_cost",
-})
+_PRICE_FIELDS = frozenset(
+    {
+        "total_cost",
+        "total_fixed_cost",
+        "total_energy_cost",
+        "total_time_cost",
+        "total_parking_cost",
+        "total_reservation_cost",
+    }
+)
 _RESTRICTION_FORMATS = frozenset({"start_time", "end_time", "start_date", "end_date"})
 _PATTERN_NAMES = {
     DATETIME_PATTERN: "a UTC DateTime such as 2015-06-29T20:39:09Z (no offset, at most 25 "
@@ -93,8 +99,14 @@ def _show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _requirement(loc: Sequence[str | int], etype: str, family: str, version: str,
-                 ctx: dict[str, Any], value_is_null: bool) -> str:
+def _requirement(
+    loc: Sequence[str | int],
+    etype: str,
+    family: str,
+    version: str,
+    ctx: dict[str, Any],
+    value_is_null: bool,
+) -> str:
     names = [part for part in loc if isinstance(part, str)]
     field = names[-1] if names else ""
     # An empty "+" list breaks the cardinality rule just as a missing field does.
@@ -119,8 +131,9 @@ def _requirement(loc: Sequence[str | int], etype: str, family: str, version: str
         if version == "2.3.0" and ({"tax_included", "min_price", "max_price"} & set(names)):
             return "TF-012"
         return "TF-001"
-    if version != "2.1.1" and (field in ("latitude", "longitude") or
-                               (field == "country" and "cdr_location" in names)):
+    if version != "2.1.1" and (
+        field in ("latitude", "longitude") or (field == "country" and "cdr_location" in names)
+    ):
         return "C-023"
     if names and names[0] == "total_cost" and version == "2.1.1":
         return "C-028"
@@ -153,16 +166,20 @@ def _message(err: ErrorDetails, version: str, group: str) -> str:
         if names and names[0] in _PRICE_FIELDS and len(names) == 1 and version in _PRICE_SHAPES:
             expected = _PRICE_SHAPES[version]
             if isinstance(value, (int, float)):
-                return (f"expected {expected}, got the number {_show(value)}: a plain number is "
-                        f"the 2.1.1 shape")
+                return (
+                    f"expected {expected}, got the number {_show(value)}: a plain number is "
+                    f"the 2.1.1 shape"
+                )
         return f"expected {expected} for '{field}', got {_json_type(value)} {_show(value)}"
     if etype == "string_pattern_mismatch":
         wanted = _PATTERN_NAMES.get(str(ctx.get("pattern")), f"the pattern {ctx.get('pattern')}")
         return f"'{field}' must be {wanted}; got {_show(value)}"
     if etype == "string_too_long":
         length = len(value) if isinstance(value, str) else "?"
-        return (f"'{field}' may hold at most {ctx.get('max_length')} characters; got {length}: "
-                f"{_show(value)}")
+        return (
+            f"'{field}' may hold at most {ctx.get('max_length')} characters; got {length}: "
+            f"{_show(value)}"
+        )
     if etype in ("string_too_short",):
         return f"'{field}' must not be empty"
     if etype == "enum":
@@ -182,8 +199,9 @@ def _message(err: ErrorDetails, version: str, group: str) -> str:
     return f"'{field}': {err['msg']}; got {_show(value)}"
 
 
-def findings_from_validation_error(error: ValidationError, kind: Kind,
-                                   version: str) -> list[Finding]:
+def findings_from_validation_error(
+    error: ValidationError, kind: Kind, version: str
+) -> list[Finding]:
     """One error-level finding per schema violation (C-001/C-002 for CDRs, TF-001 for tariffs,
     or the more specific requirement the field belongs to)."""
     group = _group(version)
@@ -192,8 +210,9 @@ def findings_from_validation_error(error: ValidationError, kind: Kind,
         loc = err["loc"]
         family = "tariff" if kind == "tariff" or (loc and loc[0] == "tariffs") else "cdr"
         ctx = dict(err.get("ctx") or {})
-        requirement = _requirement(loc, err["type"], family, version, ctx,
-                                   err.get("input", ...) is None)
+        requirement = _requirement(
+            loc, err["type"], family, version, ctx, err.get("input", ...) is None
+        )
         findings.append(
             Finding(requirement, Level.ERROR, _message(err, version, group), json_path(loc))
         )

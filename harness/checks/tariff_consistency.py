@@ -15,7 +15,9 @@ TariffCheck = Callable[[Any, CheckContext], Iterator[Finding]]
 
 _RESERVATION_DIMENSIONS = frozenset({"FLAT", "TIME"})
 _PAIRS = (
-    ("min_kwh", "max_kwh"), ("min_current", "max_current"), ("min_power", "max_power"),
+    ("min_kwh", "max_kwh"),
+    ("min_current", "max_current"),
+    ("min_power", "max_power"),
     ("min_duration", "max_duration"),
 )
 
@@ -30,15 +32,27 @@ def check_tariff_datetimes(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
         try:
             parsed[name] = parse_datetime(value)
         except ValueError:
-            yield ctx.finding("T-TYPE-02", Level.ERROR,
-                              f"'{name}' has the DateTime form but names no real instant: {value}",
-                              (name,), seen=value)
-    if "start_date_time" in parsed and "end_date_time" in parsed and \
-            parsed["end_date_time"] <= parsed["start_date_time"]:
-        yield ctx.finding("TF-008", Level.ERROR,
-                          f"the tariff is valid from {tariff.start_date_time} until "
-                          f"{tariff.end_date_time}: an empty period", ("end_date_time",),
-                          expected=f"> {tariff.start_date_time}", seen=tariff.end_date_time)
+            yield ctx.finding(
+                "T-TYPE-02",
+                Level.ERROR,
+                f"'{name}' has the DateTime form but names no real instant: {value}",
+                (name,),
+                seen=value,
+            )
+    if (
+        "start_date_time" in parsed
+        and "end_date_time" in parsed
+        and parsed["end_date_time"] <= parsed["start_date_time"]
+    ):
+        yield ctx.finding(
+            "TF-008",
+            Level.ERROR,
+            f"the tariff is valid from {tariff.start_date_time} until "
+            f"{tariff.end_date_time}: an empty period",
+            ("end_date_time",),
+            expected=f"> {tariff.start_date_time}",
+            seen=tariff.end_date_time,
+        )
 
 
 def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -50,24 +64,42 @@ def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
         for j, component in enumerate(element.price_components):
             loc = ("elements", i, "price_components", j)
             if component.step_size < 0:
-                yield ctx.finding("TF-002", Level.ERROR,
-                                  f"step_size is negative: {component.step_size}",
-                                  (*loc, "step_size"), expected=">= 0", seen=component.step_size)
+                yield ctx.finding(
+                    "TF-002",
+                    Level.ERROR,
+                    f"step_size is negative: {component.step_size}",
+                    (*loc, "step_size"),
+                    expected=">= 0",
+                    seen=component.step_size,
+                )
             vat = getattr(component, "vat", None)
             if vat is not None and not 0 <= vat <= 100:
-                yield ctx.finding("TF-013", Level.ERROR,
-                                  f"vat is a percentage between 0 and 100; got {vat}",
-                                  (*loc, "vat"), expected="0..100", seen=vat)
+                yield ctx.finding(
+                    "TF-013",
+                    Level.ERROR,
+                    f"vat is a percentage between 0 and 100; got {vat}",
+                    (*loc, "vat"),
+                    expected="0..100",
+                    seen=vat,
+                )
             if reservation is not None and component.type.value not in _RESERVATION_DIMENSIONS:
-                yield ctx.finding("TF-011", Level.ERROR,
-                                  f"element {i} prices a reservation ({reservation.value}) and may "
-                                  f"hold only FLAT and TIME components; got {component.type.value}",
-                                  (*loc, "type"), expected="FLAT or TIME",
-                                  seen=component.type.value)
+                yield ctx.finding(
+                    "TF-011",
+                    Level.ERROR,
+                    f"element {i} prices a reservation ({reservation.value}) and may "
+                    f"hold only FLAT and TIME components; got {component.type.value}",
+                    (*loc, "type"),
+                    expected="FLAT or TIME",
+                    seen=component.type.value,
+                )
             if ctx.version == "2.3.0" and component.step_size > 1:
-                yield ctx.finding("TF-017", Level.INFO,
-                                  f"step_size {component.step_size}: 2.3.0 advises 1 (step_size "
-                                  "disappears in OCPI 3.0)", (*loc, "step_size"))
+                yield ctx.finding(
+                    "TF-017",
+                    Level.INFO,
+                    f"step_size {component.step_size}: 2.3.0 advises 1 (step_size "
+                    "disappears in OCPI 3.0)",
+                    (*loc, "step_size"),
+                )
 
 
 def check_restrictions(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -84,15 +116,24 @@ def check_restrictions(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
             try:
                 date.fromisoformat(value)
             except ValueError:
-                yield ctx.finding("TF-010", Level.ERROR,
-                                  f"{name} {value} is not a real calendar date", (*loc, name),
-                                  seen=value)
+                yield ctx.finding(
+                    "TF-010",
+                    Level.ERROR,
+                    f"{name} {value} is not a real calendar date",
+                    (*loc, name),
+                    seen=value,
+                )
         for low, high in _PAIRS:
             lo, hi = getattr(restrictions, low, None), getattr(restrictions, high, None)
             if lo is not None and hi is not None and lo >= hi:
-                yield ctx.finding("P-003", Level.WARNING,
-                                  f"element {i} can never apply: {low} {lo} is not below "
-                                  f"{high} {hi}", (*loc, high), expected=f"> {lo}", seen=hi)
+                yield ctx.finding(
+                    "P-003",
+                    Level.WARNING,
+                    f"element {i} can never apply: {low} {lo} is not below {high} {hi}",
+                    (*loc, high),
+                    expected=f"> {lo}",
+                    seen=hi,
+                )
 
 
 def check_price_limits(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -101,10 +142,14 @@ def check_price_limits(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     if low is None or high is None:
         return
     if amount_of(low).excl > amount_of(high).excl:
-        yield ctx.finding("P-018", Level.ERROR,
-                          f"min_price ({amount_of(low).excl}) is above max_price "
-                          f"({amount_of(high).excl})", ("min_price",),
-                          expected=f"<= {amount_of(high).excl}", seen=amount_of(low).excl)
+        yield ctx.finding(
+            "P-018",
+            Level.ERROR,
+            f"min_price ({amount_of(low).excl}) is above max_price ({amount_of(high).excl})",
+            ("min_price",),
+            expected=f"<= {amount_of(high).excl}",
+            seen=amount_of(low).excl,
+        )
 
 
 def check_fallback_elements(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
@@ -118,9 +163,13 @@ def check_fallback_elements(tariff: Any, ctx: CheckContext) -> Iterator[Finding]
         for component in element.price_components:
             (restricted if has_rules else free).add(component.type.value)
     for dimension in sorted(restricted - free):
-        yield ctx.finding("TF-015", Level.INFO,
-                          f"{dimension} is priced only by restricted elements; outside them it "
-                          "is free (a restriction-free fallback element is advised)", ("elements",))
+        yield ctx.finding(
+            "TF-015",
+            Level.INFO,
+            f"{dimension} is priced only by restricted elements; outside them it "
+            "is free (a restriction-free fallback element is advised)",
+            ("elements",),
+        )
 
 
 TARIFF_CHECKS: tuple[TariffCheck, ...] = (

@@ -36,8 +36,9 @@ def _hint(version: str, name: str) -> str | None:
     return _RENAMES.get(version, {}).get(name) or _RENAMES[group].get(name)
 
 
-def _walk(model: BaseModel, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...],
-                                                                          str]]:
+def _walk(
+    model: BaseModel, loc: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     for name in model.model_extra or {}:
         yield (*loc, name), name
     for name in type(model).model_fields:

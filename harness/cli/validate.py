@@ -21,21 +21,39 @@ EXIT_VALID, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 def add_parser(commands: Any) -> None:
     """Register the ``validate`` subcommand."""
     parser = commands.add_parser(
-        "validate", help="validate CDRs or tariffs (one object, a JSON array or JSON lines)",
+        "validate",
+        help="validate CDRs or tariffs (one object, a JSON array or JSON lines)",
         description="Validate OCPI objects. Exit 0 when valid, 1 when any finding is at error "
         "level, 2 on usage errors or unreadable input.",
     )
-    parser.add_argument("--version", required=True, choices=SUPPORTED_VERSIONS,
-                        help="OCPI version the objects claim to follow")
+    parser.add_argument(
+        "--version",
+        required=True,
+        choices=SUPPORTED_VERSIONS,
+        help="OCPI version the objects claim to follow",
+    )
     parser.add_argument("--kind", required=True, choices=KINDS, help="object type")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text: one line per finding; json: JSON lines, then a summary line")
-    parser.add_argument("--option", action="append", default=[], metavar="ID=VALUE",
-                        help="set an ambiguity or tolerance option (see --list-options)")
-    parser.add_argument("--list-options", action="store_true",
-                        help="list the options with their values and defaults, then exit")
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="files to read; '-' or none reads standard input")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one line per finding; json: JSON lines, then a summary line",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="ID=VALUE",
+        help="set an ambiguity or tolerance option (see --list-options)",
+    )
+    parser.add_argument(
+        "--list-options",
+        action="store_true",
+        help="list the options with their values and defaults, then exit",
+    )
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", help="files to read; '-' or none reads standard input"
+    )
     parser.set_defaults(run=run)
 
 
@@ -65,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         for name in names:
             try:
-                stream: BinaryIO = (sys.stdin.buffer if name == "-"
-                                    else stack.enter_context(open(name, "rb")))
+                stream: BinaryIO = (
+                    sys.stdin.buffer if name == "-" else stack.enter_context(open(name, "rb"))
+                )
             except OSError as exc:
                 return _fail(f"cannot read {name}: {exc.strerror}")
             try:
@@ -74,8 +93,13 @@ def run(args: argparse.Namespace) -> int:
                     objects += 1
                     label = record.label if len(names) == 1 else f"{name}: {record.label}"
                     if record.error is not None or record.text is None:
-                        findings = [Finding("C-002" if args.kind == "cdr" else "TF-001",
-                                            Level.ERROR, record.error or "unreadable")]
+                        findings = [
+                            Finding(
+                                "C-002" if args.kind == "cdr" else "TF-001",
+                                Level.ERROR,
+                                record.error or "unreadable",
+                            )
+                        ]
                     else:
                         findings = check_object(record.text, args.version, args.kind, options)
                     for finding in findings:
@@ -93,22 +117,39 @@ def run(args: argparse.Namespace) -> int:
 
 def _emit(fmt: str, label: str, finding: Finding) -> None:
     if fmt == "json":
-        sys.stdout.write(json.dumps({"record": label, **finding.to_dict()},
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps({"record": label, **finding.to_dict()}, ensure_ascii=False) + "\n"
+        )
     else:
-        sys.stdout.write(f"{label}: {finding.level.value} {finding.requirement} "
-                         f"{finding.path}: {finding.message}\n")
+        sys.stdout.write(
+            f"{label}: {finding.level.value} {finding.requirement} "
+            f"{finding.path}: {finding.message}\n"
+        )
 
 
 def _summary(args: argparse.Namespace, objects: int, counts: Counter[str]) -> None:
     verdict = "invalid" if counts["error"] else "valid"
     if args.format == "json":
-        sys.stdout.write(json.dumps({"summary": {
-            "version": args.version, "kind": args.kind, "objects": objects,
-            "errors": counts["error"], "warnings": counts["warning"], "info": counts["info"],
-            "verdict": verdict}}) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "summary": {
+                        "version": args.version,
+                        "kind": args.kind,
+                        "objects": objects,
+                        "errors": counts["error"],
+                        "warnings": counts["warning"],
+                        "info": counts["info"],
+                        "verdict": verdict,
+                    }
+                }
+            )
+            + "\n"
+        )
         return
     noun = "object" if objects == 1 else "objects"
-    sys.stdout.write(f"{objects} {noun} ({args.kind}, OCPI {args.version}): "
-                     f"{counts['error']} errors, {counts['warning']} warnings, "
-                     f"{counts['info']} info: {verdict}\n")
+    sys.stdout.write(
+        f"{objects} {noun} ({args.kind}, OCPI {args.version}): "
+        f"{counts['error']} errors, {counts['warning']} warnings, "
+        f"{counts['info']} info: {verdict}\n"
+    )

@@ -33,22 +33,22 @@ EPOCH_PLACEHOLDER = "1970-1-1T00:00:00Z"
 CDR_DATETIME_PATTERN = rf"^(?:{_DATETIME_BODY}|1970-1-1T00:00:00Z)$"
 
 
-def CiString(max_length: int) -> StringConstraints:  # noqa: N802 - named as the spec's type
+def CiString(max_length: int) -> StringConstraints:
     """CiString(n): case-insensitive printable ASCII of at most n characters (T-TYPE-03)."""
     return StringConstraints(max_length=max_length, pattern=PRINTABLE_ASCII)
 
 
-def String(max_length: int | None = None) -> StringConstraints:  # noqa: N802
+def String(max_length: int | None = None) -> StringConstraints:
     """string(n) of 2.2.1/2.3.0: printable UTF-8 of at most n characters (T-TYPE-04)."""
     return StringConstraints(max_length=max_length, pattern=PRINTABLE_UTF8)
 
 
-def AsciiString(max_length: int) -> StringConstraints:  # noqa: N802
+def AsciiString(max_length: int) -> StringConstraints:
     """string(n) of 2.1.1: printable ASCII of at most n characters (T-TYPE-04)."""
     return StringConstraints(max_length=max_length, pattern=PRINTABLE_ASCII)
 
 
-def Pattern(pattern: str, max_length: int | None = None) -> StringConstraints:  # noqa: N802
+def Pattern(pattern: str, max_length: int | None = None) -> StringConstraints:
     """A string that must match ``pattern`` (anchored) and fit ``max_length``."""
     return StringConstraints(max_length=max_length, pattern=pattern)
 

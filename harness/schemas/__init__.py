@@ -40,7 +40,8 @@ class _OcpiSchemaGenerator(GenerateJsonSchema):
 def _rewrite_patterns(node: Any) -> Any:
     if isinstance(node, dict):
         return {
-            key: _DOLLAR.sub(r"(?!\\n)$", value) if key == "pattern" and isinstance(value, str)
+            key: _DOLLAR.sub(r"(?!\\n)$", value)
+            if key == "pattern" and isinstance(value, str)
             else _rewrite_patterns(value)
             for key, value in node.items()
         }
