@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -36,12 +37,31 @@ def _hint(version: str, name: str) -> str | None:
     return _RENAMES.get(version, {}).get(name) or _RENAMES[group].get(name)
 
 
+_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _holds_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_model(arg) for arg in get_args(annotation))
+
+
+def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    # Which fields can hold models is a property of the class: computed once, since walking
+    # every field of every object is the hot path of bulk validation.
+    names = _NESTED.get(cls)
+    if names is None:
+        names = tuple(n for n, f in cls.model_fields.items() if _holds_model(f.annotation))
+        _NESTED[cls] = names
+    return names
+
+
 def _walk(
     model: BaseModel, loc: tuple[str | int, ...]
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     for name in model.model_extra or {}:
         yield (*loc, name), name
-    for name in type(model).model_fields:
+    for name in _nested_fields(type(model)):
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             yield from _walk(value, (*loc, name))

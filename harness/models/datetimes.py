@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import datetime, timezone
 
 from harness.models.types import EPOCH_PLACEHOLDER
@@ -13,6 +14,7 @@ _DATETIME = re.compile(
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+@lru_cache(maxsize=4096)
 def parse_datetime(value: str) -> datetime:
     """An OCPI DateTime (already pattern-checked) as an aware UTC datetime.
 
