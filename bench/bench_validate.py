@@ -39,8 +39,9 @@ def make_inputs(version: str, count: int) -> list[bytes]:
     return out
 
 
-def rate(label: str, work: Callable[[bytes], object], inputs: list[bytes],
-         repeat: int = 3) -> float:
+def rate(
+    label: str, work: Callable[[bytes], object], inputs: list[bytes], repeat: int = 3
+) -> float:
     """Best-of-``repeat`` objects per second for ``work`` over ``inputs``."""
     best = 0.0
     for _ in range(repeat):
@@ -64,13 +65,21 @@ def main() -> None:
     assert all(validator.is_valid(json.loads(raw)) for raw in inputs[:10])
     print(f"OCPI {args.version}, {args.count} CDRs of {len(inputs[0])} bytes, one core")
     fast = rate("(a) model fast path (model_validate_json)", model.model_validate_json, inputs)
-    full = rate("(b) full object check (check_object)",
-                lambda raw: check_object(raw, args.version, "cdr"), inputs)
-    slow = rate("(c) jsonschema on the exported schema",
-                lambda raw: validator.is_valid(json.loads(raw)),
-                inputs[: max(args.count // 10, 200)], repeat=2)
-    print(f"ratio (a)/(c): {fast / slow:.1f}x   ratio (b)/(c): {full / slow:.1f}x   "
-          f"(b)/(a): {full / fast:.2f}")
+    full = rate(
+        "(b) full object check (check_object)",
+        lambda raw: check_object(raw, args.version, "cdr"),
+        inputs,
+    )
+    slow = rate(
+        "(c) jsonschema on the exported schema",
+        lambda raw: validator.is_valid(json.loads(raw)),
+        inputs[: max(args.count // 10, 200)],
+        repeat=2,
+    )
+    print(
+        f"ratio (a)/(c): {fast / slow:.1f}x   ratio (b)/(c): {full / slow:.1f}x   "
+        f"(b)/(a): {full / fast:.2f}"
+    )
 
 
 if __name__ == "__main__":
