@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from harness.checks import check_cdr, check_tariff
 from harness.findings import Level
 from harness.options import Options
@@ -107,3 +109,77 @@ def test_schema_errors_never_raise_on_garbage() -> None:
         assert findings
         assert all(f.level is Level.ERROR for f in findings)
     assert check_tariff(b"{}", "2.3.0")
+
+
+def _edited(version: str, name: str, **changes: Any) -> dict[str, Any]:
+    cdr = _load(version, "cdr", name)
+    cdr.update(changes)
+    return cdr
+
+
+@pytest.mark.parametrize(
+    ("version", "cdr", "requirement", "path", "level"),
+    [
+        (
+            "2.1.1",
+            _edited("2.1.1", "full", total_cost=-1.0),
+            "C-028",
+            "$.total_cost",
+            Level.WARNING,
+        ),
+        (
+            "2.2.1",
+            _edited("2.2.1", "full", total_cost={"excl_vat": -1.0}),
+            "C-006",
+            "$.total_cost",
+            Level.WARNING,
+        ),
+        (
+            "2.2.1",
+            _edited("2.2.1", "full", total_parking_time=-0.5),
+            "C-011",
+            "$.total_parking_time",
+            Level.ERROR,
+        ),
+        (
+            "2.2.1",
+            _edited(
+                "2.2.1",
+                "full",
+                total_reservation_cost=None,
+                total_cost={"excl_vat": 5.0, "incl_vat": 6.0},
+            ),
+            "C-019",
+            "$.total_cost",
+            Level.WARNING,
+        ),
+        (
+            "2.2.1",
+            _edited("2.2.1", "credit", total_cost={"excl_vat": -7.625, "incl_vat": -7.0}),
+            "C-018",
+            "$.total_cost",
+            Level.WARNING,
+        ),
+        (
+            "2.3.0",
+            _edited(
+                "2.3.0",
+                "full",
+                cdr_location={
+                    **_load("2.3.0", "cdr", "full")["cdr_location"],
+                    "connector_standard": "X_NEW_PLUG",
+                },
+            ),
+            "T-TYPE-10",
+            "$.cdr_location.connector_standard",
+            Level.INFO,
+        ),
+    ],
+)
+def test_each_branch_fires_on_the_object_that_breaks_it(
+    version: str, cdr: dict[str, Any], requirement: str, path: str, level: Level
+) -> None:
+    # Given a valid fixture edited to break one rule, when it is checked
+    findings = check_cdr(cdr, version)
+    # Then that rule's finding is there at its path and level
+    assert (requirement, path, level) in {(f.requirement, f.path, f.level) for f in findings}
