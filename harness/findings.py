@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -13,9 +13,6 @@ class Level(str, Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-
-LEVEL_RANK = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +46,6 @@ class Finding:
                 out[key] = value
         return out
 
-    def with_exchange(self, exchange: str) -> Finding:
-        """The same finding, attributed to a recorded exchange."""
-        return Finding(
-            self.requirement,
-            self.level,
-            self.message,
-            self.path,
-            self.expected,
-            self.seen,
-            exchange,
-        )
-
 
 def json_path(loc: Sequence[str | int]) -> str:
     """Render a location tuple (pydantic ``loc`` or our own) as a JSON path rooted at ``$``."""
@@ -71,9 +56,3 @@ def json_path(loc: Sequence[str | int]) -> str:
         else:
             parts.append(f".{item}")
     return "".join(parts)
-
-
-def has_errors(findings: Iterable[Finding], at_least: Level = Level.ERROR) -> bool:
-    """True when any finding is at ``at_least`` level or worse."""
-    threshold = LEVEL_RANK[at_least]
-    return any(LEVEL_RANK[f.level] >= threshold for f in findings)

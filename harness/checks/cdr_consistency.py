@@ -51,15 +51,6 @@ def _times(cdr: Any, ctx: CheckContext) -> tuple[datetime, datetime] | None:
         return None  # reported by check_real_datetimes
 
 
-def _volumes(cdr: Any, kind: str) -> list[Decimal]:
-    return [
-        to_decimal(d.volume)
-        for period in cdr.charging_periods
-        for d in period.dimensions
-        if d.type.value == kind
-    ]
-
-
 def check_real_datetimes(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Every DateTime names a real instant; the epoch placeholder follows AMB-C-14 (T-TYPE-02)."""
     fields: list[tuple[tuple[str | int, ...], str]] = [
@@ -260,43 +251,38 @@ def check_totals_match_periods(cdr: Any, ctx: CheckContext) -> Iterator[Finding]
     level = ctx.totals_level()
     if level is None:
         return
-    energy = _volumes(cdr, "ENERGY")
-    kwh = ctx.tolerance("kwh")
-    if energy and abs(sum(energy) - to_decimal(cdr.total_energy)) > kwh:
-        yield ctx.finding(
-            "C-010",
-            level,
-            f"total_energy is {cdr.total_energy} kWh but the ENERGY dimensions of "
-            f"the charging periods add up to {sum(energy)} kWh",
-            ("total_energy",),
-            expected=sum(energy),
-            seen=cdr.total_energy,
-        )
-    hours = ctx.tolerance("hours")
-    parking = _volumes(cdr, "PARKING_TIME")
-    if parking:
-        stated = to_decimal(cdr.total_parking_time or 0)
-        if abs(sum(parking) - stated) > hours:
+    sums = _volume_sums(cdr)
+    comparisons = [
+        ("total_energy", "kWh", ("ENERGY",), ctx.tolerance("kwh")),
+        ("total_parking_time", "h", ("PARKING_TIME",), ctx.tolerance("hours")),
+        ("total_time", "h", _TIME_DIMENSIONS, ctx.tolerance("hours")),
+    ]
+    for field, unit, kinds, tolerance in comparisons:
+        present = [sums[k] for k in kinds if k in sums]
+        if not present:
+            continue
+        summed = sum(present, Decimal(0))
+        stated = getattr(cdr, field)
+        if abs(summed - to_decimal(stated or 0)) > tolerance:
             yield ctx.finding(
                 "C-010",
                 level,
-                f"total_parking_time is {cdr.total_parking_time} h but the "
-                f"PARKING_TIME dimensions add up to {sum(parking)} h",
-                ("total_parking_time",),
-                expected=sum(parking),
-                seen=cdr.total_parking_time,
+                f"{field} is {stated} {unit} but the {', '.join(kinds)} dimensions of the "
+                f"charging periods add up to {summed} {unit}",
+                (field,),
+                expected=summed,
+                seen=stated,
             )
-    timed = _volumes(cdr, "TIME") + parking + _volumes(cdr, "RESERVATION_TIME")
-    if timed and abs(sum(timed) - to_decimal(cdr.total_time)) > hours:
-        yield ctx.finding(
-            "C-010",
-            level,
-            f"total_time is {cdr.total_time} h but the TIME, PARKING_TIME and "
-            f"RESERVATION_TIME dimensions add up to {sum(timed)} h",
-            ("total_time",),
-            expected=sum(timed),
-            seen=cdr.total_time,
-        )
+
+
+def _volume_sums(cdr: Any) -> dict[str, Decimal]:
+    """The sum of each dimension type's volumes over all periods (one pass)."""
+    sums: dict[str, Decimal] = {}
+    for period in cdr.charging_periods:
+        for dim in period.dimensions:
+            kind = dim.type.value
+            sums[kind] = sums.get(kind, Decimal(0)) + to_decimal(dim.volume)
+    return sums
 
 
 def check_tariff_references(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 
 from harness.cli import validate
 
-EXIT_USAGE = 2
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
