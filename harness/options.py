@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class OptionError(ValueError):
@@ -18,15 +19,76 @@ class OptionError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
-    """One named option: the values it takes (``choices``, or any decimal when empty)."""
+    """One named option: the values it takes (``choices``; without them a non-negative decimal,
+    or an IANA time-zone name when ``zone`` is set)."""
 
     id: str
     default: str
     summary: str
     choices: tuple[str, ...] = ()
+    zone: bool = False
 
 
 _SPECS: tuple[OptionSpec, ...] = (
+    OptionSpec(
+        "AMB-C-01",
+        "PER_DIMENSION",
+        "Pricing: which element prices a dimension: the first element that has a component of "
+        "that dimension and matches (2.2+ text), or the first matching element for all "
+        "dimensions (2.1.1 literal)",
+        ("PER_DIMENSION", "WHOLE_ELEMENT"),
+    ),
+    OptionSpec(
+        "AMB-C-02",
+        "SESSION_TOTAL_LAST_PERIOD",
+        "Pricing: where step_size rounds: the session total of a dimension, surplus billed in "
+        "its last paid period, only the last of TIME/PARKING_TIME (2.2+ text); every period on "
+        "its own (legacy); or TIME and PARKING_TIME each on its own total",
+        ("SESSION_TOTAL_LAST_PERIOD", "PER_PERIOD", "PER_DIMENSION_SEPARATE"),
+    ),
+    OptionSpec(
+        "AMB-C-03",
+        "ONCE_PER_ELEMENT_ACTIVATION_PER_SESSION",
+        "Pricing: how often a FLAT component is billed: each distinct FLAT component once per "
+        "session, only the first FLAT of the session, or once per charging period (legacy bug)",
+        ("ONCE_PER_ELEMENT_ACTIVATION_PER_SESSION", "ONCE_PER_SESSION", "PER_PERIOD"),
+    ),
+    OptionSpec(
+        "AMB-C-04",
+        "ZERO_AS_ONE",
+        "Pricing: step_size 0 on a non-FLAT component: no rounding, or refused (TF-002)",
+        ("ZERO_AS_ONE", "REJECT_ZERO"),
+    ),
+    OptionSpec(
+        "AMB-C-05",
+        "LOCATION_TZ",
+        "Pricing: time zone of time and date restrictions: the location's (its time_zone where "
+        "the CDR carries one, else the zone of its country when the country has one zone, else "
+        "option time-zone), UTC, or always option time-zone",
+        ("LOCATION_TZ", "UTC", "CONFIG_TZ"),
+    ),
+    OptionSpec(
+        "AMB-C-06",
+        "WALL_CLOCK",
+        "Pricing: a local hour repeated at a DST change: time-of-day restrictions match both "
+        "passes (wall clock), or only the first (FIRST_OCCURRENCE_ONLY); durations are always "
+        "elapsed seconds",
+        ("WALL_CLOCK", "FIRST_OCCURRENCE_ONLY"),
+    ),
+    OptionSpec(
+        "AMB-C-07",
+        "DAILY_WINDOW",
+        "Pricing: start/end_time together with start/end_date: a window repeated on each day of "
+        "the date range, or one continuous interval from start date+time to end date+time",
+        ("DAILY_WINDOW", "CONTINUOUS_INTERVAL"),
+    ),
+    OptionSpec(
+        "AMB-C-08",
+        "EXACT_DECIMAL",
+        "Pricing: monetary rounding: exact decimals, each line rounded half-up to 2 decimals, "
+        "or only the totals rounded to 2 decimals",
+        ("EXACT_DECIMAL", "ROUND_HALF_UP_2DP_PER_COMPONENT", "ROUND_TOTAL_2DP"),
+    ),
     OptionSpec(
         "AMB-C-10",
         "NEGATE_ALL_COST_FIELDS",
@@ -78,6 +140,76 @@ _SPECS: tuple[OptionSpec, ...] = (
         "SignedValue.plain_data length: 5000 as the errata say, or the tags' 512",
         ("ACCEPT_5000", "STRICT_TAG_512"),
     ),
+    OptionSpec(
+        "AMB-C-19",
+        "PRICE_SIGNED",
+        "Pricing: negative prices or volumes (V2G): amounts may be negative, each amount is "
+        "clamped at zero, or a negative price makes the tariff unpriceable",
+        ("PRICE_SIGNED", "CLAMP_ZERO", "REJECT_NEGATIVE_PRICE"),
+    ),
+    OptionSpec(
+        "AMB-C-20",
+        "TARIFF_AT_START",
+        "Pricing: for periods that name no tariff, choose among tariffs by their validity at "
+        "the session's start, or at each period's start",
+        ("TARIFF_AT_START", "SWITCH_AT_BOUNDARY"),
+    ),
+    OptionSpec(
+        "AMB-C-21",
+        "CAP_TOTALS_ONLY",
+        "Pricing: min_price/max_price adjust the total only (excl and incl each on its own "
+        "limit), also scale the sub-totals, or adjust excl and derive incl in proportion",
+        ("CAP_TOTALS_ONLY", "PRORATE_SUBTOTALS", "CAP_EXCL_DERIVE_INCL"),
+    ),
+    OptionSpec(
+        "AMB-C-23",
+        "AVG_FROM_ENERGY",
+        "Pricing: the power/current compared with min/max_power/current in a period: the "
+        "average (energy over charging time; MAX_* dimensions where it cannot be computed), "
+        "the MAX_* dimension, or the MIN_* dimension",
+        ("AVG_FROM_ENERGY", "MAX_DIMENSION", "MIN_DIMENSION"),
+    ),
+    OptionSpec(
+        "AMB-C-25",
+        "FROM_SESSION_START",
+        "Pricing: min/max_duration count from the start of charging (after any reservation), "
+        "or from the CDR's start",
+        ("FROM_SESSION_START", "FROM_CDR_START"),
+    ),
+    OptionSpec(
+        "missing-tariff-id",
+        "NO_TARIFF",
+        "Pricing (2.2+): a charging period without tariff_id: no tariff applies (the spec's "
+        "words), or the tariff chosen as for 2.1.1 (valid at the time, matching the token)",
+        ("NO_TARIFF", "CHOSEN_TARIFF"),
+    ),
+    OptionSpec(
+        "drift-hints",
+        "POLICIES",
+        "Cost check: when a total differs, also re-price under each other value of the "
+        "pricing options that can matter and name those that give the stated total (costly "
+        "on a complex tariff); or only compare the difference with each dimension's amount; "
+        "or give no hints",
+        ("POLICIES", "DIMENSIONS", "NONE"),
+    ),
+    OptionSpec(
+        "time-zone",
+        "UTC",
+        "Pricing: IANA time zone used when the location's is unknown (AMB-C-05=LOCATION_TZ) or "
+        "always (AMB-C-05=CONFIG_TZ)",
+        zone=True,
+    ),
+    OptionSpec(
+        "step-slack-seconds",
+        "1",
+        "Pricing: a time volume within this many seconds above a step boundary is taken as on "
+        "it (CDR volumes are rounded decimals of an hour)",
+    ),
+    OptionSpec(
+        "step-slack-wh",
+        "0.1",
+        "Pricing: an energy volume within this many Wh above a step boundary is taken as on it",
+    ),
     OptionSpec("tolerance-hours", "0.001", "Tolerance when comparing durations, in hours"),
     OptionSpec("tolerance-kwh", "0.001", "Tolerance when comparing energy, in kWh"),
     OptionSpec("tolerance-money", "0.01", "Tolerance when comparing amounts of money"),
@@ -91,20 +223,33 @@ class Options:
     """The option values in force: defaults overridden by what the user set."""
 
     values: Mapping[str, str] = field(default_factory=dict)
+    # Every option's value in force, resolved once: checks and the pricing engine read options
+    # per period of every CDR.
+    _resolved: dict[str, str] = field(init=False, repr=False, compare=False)
+    _decimals: dict[str, Decimal] = field(init=False, repr=False, compare=False)
+    _subsets: dict[tuple[str, ...], dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for key, value in self.values.items():
             _validate(key, value)
+        resolved = {key: self.values.get(key, spec.default) for key, spec in OPTION_SPECS.items()}
+        object.__setattr__(self, "_resolved", resolved)
+        object.__setattr__(self, "_decimals", {})
+        object.__setattr__(self, "_subsets", {})
 
     def get(self, option_id: str) -> str:
         """The value of a choice option."""
-        if option_id not in OPTION_SPECS:
-            raise OptionError(_unknown(option_id))
-        return self.values.get(option_id, OPTION_SPECS[option_id].default)
+        try:
+            return self._resolved[option_id]
+        except KeyError:
+            raise OptionError(_unknown(option_id)) from None
 
     def decimal(self, option_id: str) -> Decimal:
         """The value of a numeric option."""
-        return Decimal(self.get(option_id))
+        value = self._decimals.get(option_id)
+        if value is None:
+            value = self._decimals[option_id] = Decimal(self.get(option_id))
+        return value
 
     @classmethod
     def parse(cls, pairs: Iterable[str]) -> Options:
@@ -117,9 +262,14 @@ class Options:
             values[key.strip()] = value.strip()
         return cls(values)
 
-    def as_dict(self) -> dict[str, str]:
-        """Every option with the value in force (for reports)."""
-        return {key: self.get(key) for key in OPTION_SPECS}
+    def as_dict(self, keys: tuple[str, ...] | None = None) -> dict[str, str]:
+        """Every option (or those of ``keys``) with the value in force (for reports)."""
+        if keys is None:
+            return dict(self._resolved)
+        subset = self._subsets.get(keys)
+        if subset is None:
+            subset = self._subsets[keys] = {key: self.get(key) for key in keys}
+        return dict(subset)
 
 
 DEFAULT_OPTIONS = Options()
@@ -133,6 +283,15 @@ def _validate(option_id: str, value: str) -> None:
     spec = OPTION_SPECS.get(option_id)
     if spec is None:
         raise OptionError(_unknown(option_id))
+    if spec.zone:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise OptionError(
+                f"option {option_id} takes an IANA time zone such as Europe/Amsterdam; "
+                f"got {value!r}"
+            ) from None
+        return
     if spec.choices:
         if value not in spec.choices:
             raise OptionError(

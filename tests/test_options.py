@@ -25,7 +25,7 @@ def test_parse_overrides_one_option() -> None:
     ("pair", "says"),
     [
         ("AMB-C-11", "is not ID=VALUE"),
-        ("AMB-C-77=X", "unknown option 'AMB-C-77'; known options: AMB-C-10"),
+        ("AMB-C-77=X", "unknown option 'AMB-C-77'; known options: AMB-C-01"),
         ("AMB-C-11=LOUD", "takes one of WARN_WITH_TOLERANCE"),
         ("tolerance-money=abc", "takes a number"),
         ("tolerance-money=-1", "non-negative"),

@@ -45,10 +45,17 @@ def check_object(
 
 
 def check_model(
-    model: BaseModel, version: str, kind: Kind, options: Options = DEFAULT_OPTIONS
+    model: BaseModel,
+    version: str,
+    kind: Kind,
+    options: Options = DEFAULT_OPTIONS,
+    tariffs: tuple[Any, ...] | None = None,
+    time_zone: str | None = None,
 ) -> Iterator[Finding]:
-    """Consistency and unknown-field findings for an already validated model."""
-    ctx = CheckContext(version, options)
+    """Consistency and unknown-field findings for an already validated model. ``tariffs``
+    (from the Tariffs module) and ``time_zone`` (from the Locations module) let the cost check
+    price a CDR that embeds no tariffs, or with the zone of its location."""
+    ctx = CheckContext(version, options, tariffs=tariffs, time_zone=time_zone)
     yield from check_unknown_fields(model, ctx)
     if kind == "tariff":
         for tariff_check in TARIFF_CHECKS:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from harness.checks.context import CheckContext
+from harness.checks.cost_consistency import check_cost
 from harness.findings import Finding, Level
 from harness.models.amounts import amount_of, to_decimal
 from harness.models.datetimes import parse_datetime
@@ -594,4 +595,5 @@ CDR_CHECKS: tuple[CdrCheck, ...] = (
     check_signed_data,
     check_location_211,
     check_open_enums,
+    check_cost,
 )

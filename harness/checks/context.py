@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from harness.findings import Finding, Level, json_path
 from harness.options import DEFAULT_OPTIONS, Options
@@ -13,15 +14,21 @@ from harness.options import DEFAULT_OPTIONS, Options
 @dataclass(frozen=True, slots=True)
 class CheckContext:
     """The version under test, the options in force and the JSON location of the object (an
-    embedded tariff sits at ``("tariffs", i)`` of its CDR)."""
+    embedded tariff sits at ``("tariffs", i)`` of its CDR). ``tariffs`` (Tariff models of the
+    version) and ``time_zone`` are what the cost check prices with when the caller knows them
+    from the Tariffs and Locations modules; None means: use what the CDR itself carries."""
 
     version: str
     options: Options = DEFAULT_OPTIONS
     prefix: tuple[str | int, ...] = ()
+    tariffs: tuple[Any, ...] | None = None
+    time_zone: str | None = None
 
     def at(self, *loc: str | int) -> CheckContext:
         """The context of a nested object."""
-        return CheckContext(self.version, self.options, self.prefix + loc)
+        return CheckContext(
+            self.version, self.options, self.prefix + loc, self.tariffs, self.time_zone
+        )
 
     def finding(
         self,

@@ -1,6 +1,7 @@
-"""``ocpi-harness``: validate OCPI objects from files or standard input.
+"""``ocpi-harness``: validate and price OCPI objects from files or standard input.
 
-Exit codes: 0 valid, 1 findings at error level, 2 usage or unreadable input.
+Exit codes: 0 valid (consistent), 1 findings at error level (or, for ``price --check``, a cost
+that differs), 2 usage or unreadable input.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from harness.cli import validate
+from harness.cli import price, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="ocpi-harness",
-        description="OCPI conformance harness: validate CDRs and tariffs (2.1.1, 2.2.1, 2.3.0).",
+        description="OCPI conformance harness: validate and price CDRs and tariffs "
+        "(2.1.1, 2.2.1, 2.3.0).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     validate.add_parser(commands)
+    price.add_parser(commands)
     return parser
 
 

@@ -6,16 +6,22 @@ import argparse
 import json
 import sys
 from collections import Counter
-from contextlib import ExitStack
-from typing import Any, BinaryIO, TextIO
+from typing import Any
 
 from harness.checks import check_object
+from harness.cli.inputs import (
+    UsageError,
+    add_file_arguments,
+    add_option_arguments,
+    list_options,
+    parse_options,
+    read_records,
+    usage_failure,
+)
 from harness.findings import Finding, Level
 from harness.models import KINDS, SUPPORTED_VERSIONS
-from harness.options import OPTION_SPECS, OptionError, Options
-from harness.streaming import InputError, iter_records
 
-EXIT_VALID, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_VALID, EXIT_FINDINGS = 0, 1
 
 
 def add_parser(commands: Any) -> None:
@@ -39,78 +45,34 @@ def add_parser(commands: Any) -> None:
         default="text",
         help="text: one line per finding; json: JSON lines, then a summary line",
     )
-    parser.add_argument(
-        "--option",
-        action="append",
-        default=[],
-        metavar="ID=VALUE",
-        help="set an ambiguity or tolerance option (see --list-options)",
-    )
-    parser.add_argument(
-        "--list-options",
-        action="store_true",
-        help="list the options with their values and defaults, then exit",
-    )
-    parser.add_argument(
-        "files", nargs="*", metavar="FILE", help="files to read; '-' or none reads standard input"
-    )
+    add_option_arguments(parser)
+    add_file_arguments(parser)
     parser.set_defaults(run=run)
-
-
-def _list_options(out: TextIO) -> int:
-    for spec in OPTION_SPECS.values():
-        values = " | ".join(spec.choices) if spec.choices else "a number"
-        out.write(f"{spec.id}  (default {spec.default}; {values})\n    {spec.summary}\n")
-    return EXIT_VALID
-
-
-def _fail(message: str) -> int:
-    print(f"ocpi-harness validate: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate every object of every input; print findings; return the exit code."""
     if args.list_options:
-        return _list_options(sys.stdout)
-    try:
-        options = Options.parse(args.option)
-    except OptionError as exc:
-        return _fail(f"{exc} (see --list-options)")
-    names = args.files or ["-"]
+        list_options(sys.stdout)
+        return EXIT_VALID
     counts: Counter[str] = Counter()
     objects = 0
-    with ExitStack() as stack:
-        for name in names:
-            try:
-                stream: BinaryIO = (
-                    sys.stdin.buffer if name == "-" else stack.enter_context(open(name, "rb"))
-                )
-            except OSError as exc:
-                return _fail(f"cannot read {name}: {exc.strerror}")
-            try:
-                for record in iter_records(stream):
-                    objects += 1
-                    label = record.label if len(names) == 1 else f"{name}: {record.label}"
-                    if record.error is not None or record.text is None:
-                        findings = [
-                            Finding(
-                                "C-002" if args.kind == "cdr" else "TF-001",
-                                Level.ERROR,
-                                record.error or "unreadable",
-                            )
-                        ]
-                    else:
-                        findings = check_object(record.text, args.version, args.kind, options)
-                    for finding in findings:
-                        counts[finding.level.value] += 1
-                        _emit(args.format, label, finding)
-            except InputError as exc:
-                return _fail(f"{name if name != '-' else 'standard input'}: {exc}")
-            except OSError as exc:
-                return _fail(f"cannot read {name}: {exc.strerror or exc}")
+    try:
+        options = parse_options(args.option)
+        for label, record in read_records(args.files):
+            objects += 1
+            if record.error is not None or record.text is None:
+                code = "C-002" if args.kind == "cdr" else "TF-001"
+                findings = [Finding(code, Level.ERROR, record.error or "unreadable")]
+            else:
+                findings = check_object(record.text, args.version, args.kind, options)
+            for finding in findings:
+                counts[finding.level.value] += 1
+                _emit(args.format, label, finding)
+    except UsageError as exc:
+        return usage_failure("validate", str(exc))
     if objects == 0:
-        return _fail("no JSON object found in the input")
+        return usage_failure("validate", "no JSON object found in the input")
     _summary(args, objects, counts)
     return EXIT_FINDINGS if counts["error"] else EXIT_VALID
 

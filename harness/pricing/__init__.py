@@ -1,0 +1,52 @@
+"""The cost oracle: prices a charging session from tariffs and explains every amount.
+
+``price_cdr(cdr, version)`` re-prices a validated CDR model from the tariffs it embeds (or
+tariffs given separately); ``price_session`` prices session facts directly (the generator builds
+CDRs from it). Every ambiguity of the spec is a named option (``harness.options``), recorded in
+the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from harness.options import DEFAULT_OPTIONS, Options
+from harness.pricing.engine import PRICING_OPTIONS, price_session
+from harness.pricing.result import GROUP_FIELDS, Adjustment, Cost, Line, Pricing, PricingError
+from harness.pricing.session import Period, Session, session_from_cdr, with_time_zone
+from harness.pricing.tariffs import PricedTariff, TaxMode, priced_tariff
+
+__all__ = [
+    "GROUP_FIELDS",
+    "PRICING_OPTIONS",
+    "Adjustment",
+    "Cost",
+    "Line",
+    "Period",
+    "PricedTariff",
+    "Pricing",
+    "PricingError",
+    "Session",
+    "TaxMode",
+    "price_cdr",
+    "price_session",
+    "priced_tariff",
+    "session_from_cdr",
+    "with_time_zone",
+]
+
+
+def price_cdr(
+    cdr: Any,
+    version: str,
+    options: Options = DEFAULT_OPTIONS,
+    tariffs: Sequence[Any] | None = None,
+    time_zone: str | None = None,
+) -> Pricing:
+    """Price a validated CDR model from its embedded tariffs, or from ``tariffs`` (Tariff models
+    of the same version) when given; ``time_zone`` overrides the location's when known from the
+    Locations module. Raises PricingError when a policy refuses a tariff."""
+    session = with_time_zone(session_from_cdr(cdr, version), time_zone)
+    source = tariffs if tariffs is not None else (cdr.tariffs or [])
+    return price_session([priced_tariff(t) for t in source], session, options)

@@ -1,0 +1,521 @@
+"""The tariff engine: prices a session from its tariffs and explains every amount.
+
+Order of work: choose each period's tariff; find, per dimension, the element whose restrictions
+hold at the period's start (P-001..P-009); apply step_size (P-011..P-015, AMB-C-02); turn billed
+volumes into amounts with tax (P-010, P-019, P-020); add each distinct FLAT fee (AMB-C-03); apply
+each tariff's min_price/max_price (P-017, P-018, AMB-C-21). Amounts stay exact decimals unless
+AMB-C-08 says to round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from harness.options import DEFAULT_OPTIONS, Options
+from harness.pricing.restrictions import PeriodState, Policies, matches
+from harness.pricing.result import (
+    GROUP_FIELDS,
+    ZERO,
+    Adjustment,
+    Cost,
+    Line,
+    Pricing,
+    PricingError,
+    total_of,
+)
+from harness.pricing.session import PRICED_DIMENSIONS, Period, Session
+from harness.pricing.tariffs import Component, Element, PricedTariff, TaxMode
+from harness.pricing.timezones import resolve_zone
+
+#: The options the engine reads; a Pricing records their values.
+PRICING_OPTIONS = (
+    "AMB-C-01",
+    "AMB-C-02",
+    "AMB-C-03",
+    "AMB-C-04",
+    "AMB-C-05",
+    "AMB-C-06",
+    "AMB-C-07",
+    "AMB-C-08",
+    "AMB-C-19",
+    "AMB-C-20",
+    "AMB-C-21",
+    "AMB-C-23",
+    "AMB-C-25",
+    "missing-tariff-id",
+    "time-zone",
+    "step-slack-seconds",
+    "step-slack-wh",
+)
+
+_COMPONENT_TYPE = {
+    "ENERGY": "ENERGY",
+    "TIME": "TIME",
+    "PARKING_TIME": "PARKING_TIME",
+    "RESERVATION_TIME": "TIME",  # reservation time is priced by TIME components (P-009)
+}
+_GROUP = {"ENERGY": "energy", "TIME": "time", "PARKING_TIME": "parking"}
+# Step units per CDR unit: step_size counts Wh for energy and seconds for time (P-022).
+_STEP_UNIT = {
+    "ENERGY": Decimal(1000),
+    "TIME": Decimal(3600),
+    "PARKING_TIME": Decimal(3600),
+    "RESERVATION_TIME": Decimal(3600),
+}
+_COMPONENT_TYPES = ("ENERGY", "TIME", "PARKING_TIME", "FLAT")
+_ONE = Decimal(1)
+_CENT = Decimal("0.01")
+_ZERO = Decimal(0)
+
+
+@dataclass(slots=True)
+class _Slot:
+    """A dimension of one period on its way to a Line; ``billed`` changes with step_size."""
+
+    period: int
+    dimension: str
+    group: str
+    tariff: PricedTariff | None
+    element: Element | None
+    component: Component | None
+    volume: Decimal
+    billed: Decimal
+
+
+def _group_of(dimension: str, period: Period) -> str:
+    """The cost group of a dimension's amount in a period."""
+    if dimension == "RESERVATION_TIME" or period.is_reservation:
+        return "reservation"
+    return _GROUP[dimension]
+
+
+def _local(instant: datetime, zone: tzinfo) -> tuple[datetime, bool]:
+    """Wall-clock time in ``zone`` and whether it is the second pass of a repeated hour."""
+    local = instant.astimezone(zone)
+    return local, bool(local.fold) and local.replace(fold=0).utcoffset() != local.utcoffset()
+
+
+def _power_and_current(
+    volumes: dict[str, Decimal], policy: str
+) -> tuple[Decimal | None, Decimal | None]:
+    """The power (kW) and current (A) a period's restrictions are compared with (AMB-C-23)."""
+    charging = volumes.get("TIME", _ZERO)
+    parking_only = charging <= 0 and volumes.get("PARKING_TIME", _ZERO) > 0
+    if policy == "MIN_DIMENSION":
+        power = volumes.get("MIN_POWER", volumes.get("MAX_POWER"))
+        current = volumes.get("MIN_CURRENT", volumes.get("MAX_CURRENT"))
+    else:
+        power = volumes.get("MAX_POWER", volumes.get("MIN_POWER"))
+        current = volumes.get("MAX_CURRENT", volumes.get("MIN_CURRENT"))
+    if policy == "AVG_FROM_ENERGY" and charging > 0 and "ENERGY" in volumes:
+        power = volumes["ENERGY"] / charging
+    if parking_only:
+        # Parking means not charging: no power flows whatever the MIN_/MAX_ dimensions say.
+        power, current = _ZERO, _ZERO
+    return power, current
+
+
+class _Engine:
+    """One pricing run; holds the options and collects notes."""
+
+    def __init__(self, tariffs: Sequence[PricedTariff], session: Session, options: Options):
+        self.tariffs = tariffs
+        self.session = session
+        self.options = options
+        self.by_id = {t.id.lower(): t for t in tariffs}
+        self.notes: list[str] = list(session.notes)
+        self.unpriced: list[str] = []
+        self.policies = Policies(
+            daily_window=options.get("AMB-C-07") == "DAILY_WINDOW",
+            first_occurrence_only=options.get("AMB-C-06") == "FIRST_OCCURRENCE_ONLY",
+        )
+        self.whole_element = options.get("AMB-C-01") == "WHOLE_ELEMENT"
+        self.signed = options.get("AMB-C-19")
+        self.power_policy = options.get("AMB-C-23")
+        self.round_lines = options.get("AMB-C-08") == "ROUND_HALF_UP_2DP_PER_COMPONENT"
+        from_cdr = options.get("AMB-C-25") == "FROM_CDR_START"
+        self.duration_base = session.start if from_cdr else session.charging_start
+        self.expired = session.reservation_expired
+        self.policies_used = options.as_dict(PRICING_OPTIONS)
+        self.reject_negative = self.signed == "REJECT_NEGATIVE_PRICE"
+        self.cache: dict[
+            tuple[str, tuple[int, ...]], dict[str, tuple[Element | None, Component | None]]
+        ] = {}
+        self.slack_wh = options.decimal("step-slack-wh")
+        self.slack_seconds = options.decimal("step-slack-seconds")
+        zone = resolve_zone(session.time_zone, session.country, options)
+        self.zone = zone
+        if session.time_zone is None or zone.source != "the location's time_zone":
+            self.notes.append(f"time zone {zone.name}, from {zone.source} (AMB-C-05)")
+
+    # -- which tariff, which element ------------------------------------------------------------
+
+    def tariff_for(self, index: int, period: Period) -> PricedTariff | None:
+        """The tariff of a period: the one it names (2.2+), else one chosen by validity and
+        token type (2.1.1, or missing-tariff-id=CHOSEN_TARIFF)."""
+        if self.session.names_tariffs:
+            if period.tariff_id is not None:
+                tariff = self.by_id.get(period.tariff_id.lower())
+                if tariff is None:
+                    self.unpriced.append(
+                        f"period {index} names tariff {period.tariff_id}, which was not given"
+                    )
+                return tariff
+            if self.options.get("missing-tariff-id") == "NO_TARIFF":
+                if self.tariffs and any(period.volumes.get(d) for d in PRICED_DIMENSIONS):
+                    self.notes.append(
+                        f"period {index} names no tariff, so none applies "
+                        "(missing-tariff-id=NO_TARIFF)"
+                    )
+                return None
+        return self.choose_tariff(period)
+
+    def choose_tariff(self, period: Period) -> PricedTariff | None:
+        """Among several tariffs: valid at the session's (or period's) start (AMB-C-20,
+        TF-008), then matching the token's payment mode (TF-007), else the first."""
+        if not self.tariffs:
+            return None
+        at_start = self.options.get("AMB-C-20") == "TARIFF_AT_START"
+        instant = self.session.start if at_start else period.start
+        valid = [t for t in self.tariffs if t.valid_at(instant)] or list(self.tariffs)
+        if len(valid) > 1:
+            wanted = ("AD_HOC_PAYMENT",) if self.session.token_type == "AD_HOC_USER" else ()
+            for tariff in valid:
+                if tariff.type in wanted or (not wanted and tariff.type in (None, "REGULAR")):
+                    return tariff
+        return valid[0]
+
+    def state(self, period: Period, energy: Decimal) -> PeriodState:
+        """The restriction inputs at a period's start."""
+        local, second_pass = _local(period.start, self.zone.zone)
+        elapsed = max(0.0, (period.start - self.duration_base).total_seconds())
+        power, current = _power_and_current(period.volumes, self.power_policy)
+        return PeriodState(
+            local=local,
+            second_pass=second_pass,
+            elapsed=elapsed,
+            energy=energy,
+            power=power,
+            current=current,
+            reservation=period.is_reservation,
+            expired=self.expired,
+        )
+
+    def active_elements(self, tariff: PricedTariff, state: PeriodState) -> list[Element]:
+        """Elements whose restrictions hold, in the order they are consulted."""
+        active = [e for e in tariff.elements if matches(e.restrictions, state, self.policies)]
+        if state.expired:
+            # An expired reservation prices from RESERVATION_EXPIRES elements first (P-009).
+            active.sort(key=lambda e: e.restrictions.reservation != "RESERVATION_EXPIRES")
+        return active
+
+    def select(self, active: list[Element], kind: str) -> tuple[Element | None, Component | None]:
+        """The element and component pricing ``kind`` (AMB-C-01)."""
+        if self.whole_element:
+            if not active:
+                return None, None
+            return active[0], active[0].component(kind)
+        for element in active:
+            component = element.component(kind)
+            if component is not None:
+                return element, component
+        return None, None
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def run(self) -> Pricing:
+        slots: list[_Slot] = []
+        flats: list[_Slot] = []
+        energy = _ZERO
+        for index, period in enumerate(self.session.periods):
+            tariff = self.tariff_for(index, period)
+            if tariff is not None:
+                state = self.state(period, energy)
+                active = self.active_elements(tariff, state)
+                self.collect(index, period, tariff, active, slots, flats)
+            else:
+                slots.extend(
+                    _Slot(index, d, _group_of(d, period), None, None, None, v, v)
+                    for d in PRICED_DIMENSIONS
+                    if (v := period.volumes.get(d)) is not None
+                )
+            energy += period.volumes.get("ENERGY", _ZERO)
+        self.apply_steps(slots)
+        lines = [self.line(s) for s in slots] + [self.line(s) for s in self.flat_fees(flats)]
+        lines.sort(key=lambda line: line.period)
+        return self.totals(lines)
+
+    def collect(
+        self,
+        index: int,
+        period: Period,
+        tariff: PricedTariff,
+        active: list[Element],
+        slots: list[_Slot],
+        flats: list[_Slot],
+    ) -> None:
+        chosen = self.choices(tariff, active)
+        reservation = period.is_reservation
+        volumes = period.volumes
+        for dimension in PRICED_DIMENSIONS:
+            volume = volumes.get(dimension)
+            if volume is None:
+                continue
+            element, component = chosen[_COMPONENT_TYPE[dimension]]
+            group = "reservation" if reservation else _GROUP.get(dimension, "reservation")
+            slots.append(_Slot(index, dimension, group, tariff, element, component, volume, volume))
+        element, component = chosen["FLAT"]
+        if component is not None:
+            group = "reservation" if reservation else "fixed"
+            flats.append(_Slot(index, "FLAT", group, tariff, element, component, _ONE, _ONE))
+
+    def choices(
+        self, tariff: PricedTariff, active: list[Element]
+    ) -> dict[str, tuple[Element | None, Component | None]]:
+        """Element and component per component type for a set of active elements; periods
+        with the same active elements (most of them) share one lookup."""
+        key = (tariff.id, tuple(e.index for e in active))
+        chosen = self.cache.get(key)
+        if chosen is None:
+            chosen = {kind: self.select(active, kind) for kind in _COMPONENT_TYPES}
+            if self.reject_negative:
+                for _, component in chosen.values():
+                    self.check_price(tariff, component)
+            self.cache[key] = chosen
+        return chosen
+
+    def check_price(self, tariff: PricedTariff, component: Component | None) -> None:
+        if component is not None and component.price < 0:
+            raise PricingError(
+                f"tariff {tariff.id} has a negative {component.type} price {component.price} "
+                "(AMB-C-19=REJECT_NEGATIVE_PRICE)"
+            )
+
+    def flat_fees(self, flats: list[_Slot]) -> list[_Slot]:
+        """The FLAT fees billed (AMB-C-03)."""
+        policy = self.options.get("AMB-C-03")
+        if policy == "PER_PERIOD":
+            return flats
+        if policy == "ONCE_PER_SESSION":
+            return flats[:1]
+        seen: set[tuple[object, object, object]] = set()
+        billed = []
+        for slot in flats:
+            # The same component of the same element of the same tariff is billed once.
+            key = (slot.tariff, slot.element, slot.component)
+            if key not in seen:
+                seen.add(key)
+                billed.append(slot)
+        return billed
+
+    # -- step_size ------------------------------------------------------------------------------
+
+    def apply_steps(self, slots: list[_Slot]) -> None:
+        """Round billed volumes up to step_size (AMB-C-02, P-011..P-015, P-025)."""
+        paid = [s for s in slots if s.component is not None]
+        policy = self.options.get("AMB-C-02")
+        if policy == "PER_PERIOD":
+            for slot in paid:
+                self.round_total([slot])
+            return
+        by_dimension: dict[str, list[_Slot]] = {}
+        for slot in paid:
+            by_dimension.setdefault(slot.dimension, []).append(slot)
+        self.round_total(by_dimension.get("ENERGY", []))
+        self.round_total(by_dimension.get("RESERVATION_TIME", []))
+        if policy == "PER_DIMENSION_SEPARATE":
+            self.round_total(by_dimension.get("TIME", []))
+            self.round_total(by_dimension.get("PARKING_TIME", []))
+            return
+        # Only the last paid time-based dimension is rounded, on its own total (P-014, P-015).
+        timed = [s for s in paid if s.dimension in ("TIME", "PARKING_TIME") and s.volume > 0]
+        if timed:
+            self.round_total(by_dimension[timed[-1].dimension])
+
+    def round_total(self, group: list[_Slot]) -> None:
+        """Round a group's total up to the step_size of its last paid slot, billing the surplus
+        in that slot (P-012, P-013)."""
+        nonzero = [s for s in group if s.volume > 0]
+        if not nonzero:
+            return
+        last = nonzero[-1]
+        assert last.component is not None
+        step = last.component.step_size
+        if step <= 0:
+            if self.options.get("AMB-C-04") == "REJECT_ZERO":
+                raise PricingError(
+                    f"tariff {last.tariff.id if last.tariff else '?'} element "
+                    f"{last.element.index if last.element else '?'} has step_size {step} on "
+                    f"{last.component.type} (AMB-C-04=REJECT_ZERO)"
+                )
+            return  # ZERO_AS_ONE: no rounding
+        unit = _STEP_UNIT[last.dimension]
+        slack = self.slack_wh if last.dimension == "ENERGY" else self.slack_seconds
+        total = sum((s.volume for s in group), _ZERO)
+        units = total * unit
+        if units <= 0:
+            return
+        steps = (units / step).to_integral_value(rounding=ROUND_CEILING)
+        # A volume barely above a step boundary is a rounded decimal of one on it (the slack,
+        # at most half a step): it is not billed a whole extra step.
+        if units - (steps - 1) * step <= min(slack, Decimal(step) / 2):
+            steps -= 1
+        last.billed += steps * step / unit - total
+
+    # -- amounts --------------------------------------------------------------------------------
+
+    def line(self, slot: _Slot) -> Line:
+        component = slot.component
+        if component is None or slot.tariff is None or slot.element is None:
+            return Line(
+                slot.period,
+                slot.dimension,
+                slot.group,
+                None if slot.tariff is None else slot.tariff.id,
+                None,
+                None,
+                _ZERO,
+                None,
+                0,
+                slot.volume,
+                slot.volume,
+                ZERO,
+            )
+        amount = slot.billed * component.price
+        if self.signed == "CLAMP_ZERO" and amount < 0:
+            amount = _ZERO
+        cost = _with_tax(amount, component.rate, slot.tariff.tax_mode)
+        if self.round_lines:
+            cost = _rounded(cost)
+        return Line(
+            slot.period,
+            slot.dimension,
+            slot.group,
+            slot.tariff.id,
+            slot.element.index,
+            component.index,
+            component.price,
+            component.vat,
+            component.step_size,
+            slot.volume,
+            slot.billed,
+            cost,
+        )
+
+    def totals(self, lines: list[Line]) -> Pricing:
+        """Sub-totals per group, min/max per tariff (AMB-C-21), the total."""
+        policy = self.options.get("AMB-C-21")
+        adjustments: list[Adjustment] = []
+        by_tariff: dict[str | None, list[Line]] = {}
+        for line in lines:
+            by_tariff.setdefault(line.tariff_id, []).append(line)
+        tariff_totals = []
+        scaled: list[tuple[str, Cost]] = []
+        for tariff_id, own in by_tariff.items():
+            raw = total_of(line.cost for line in own)
+            tariff = None if tariff_id is None else self.by_id[tariff_id.lower()]
+            limited = raw
+            if tariff is not None and (tariff.min_price or tariff.max_price):
+                limited = self.limit(tariff, raw, adjustments, policy)
+            tariff_totals.append(limited)
+            if policy == "PRORATE_SUBTOTALS" and limited != raw:
+                factors = (_factor(raw.excl, limited.excl), _factor(raw.incl, limited.incl))
+                scaled += [(line.group, line.cost.scaled(*factors)) for line in own]
+            else:
+                scaled += [(line.group, line.cost) for line in own]
+        total = tariff_totals[0] if len(tariff_totals) == 1 else total_of(tariff_totals)
+        excl: dict[str, Decimal | None] = dict.fromkeys(GROUP_FIELDS, _ZERO)
+        incl: dict[str, Decimal | None] = dict.fromkeys(GROUP_FIELDS, _ZERO)
+        for group, cost in scaled:
+            so_far = excl[group]
+            excl[group] = None if so_far is None or cost.excl is None else so_far + cost.excl
+            so_far = incl[group]
+            incl[group] = None if so_far is None or cost.incl is None else so_far + cost.incl
+        subtotals = {group: Cost(excl[group], incl[group]) for group in GROUP_FIELDS}
+        if self.options.get("AMB-C-08") == "ROUND_TOTAL_2DP":
+            total = _rounded(total)
+            subtotals = {group: _rounded(cost) for group, cost in subtotals.items()}
+        return Pricing(
+            lines=tuple(lines),
+            subtotals=subtotals,
+            adjustments=tuple(adjustments),
+            total=total,
+            time_zone=self.zone.name,
+            policies=self.policies_used,
+            notes=tuple(self.notes),
+            unpriced=tuple(self.unpriced),
+        )
+
+    def limit(
+        self, tariff: PricedTariff, raw: Cost, adjustments: list[Adjustment], policy: str
+    ) -> Cost:
+        """A tariff's cost raised to min_price and capped at max_price (P-017, P-018)."""
+        cost = raw
+        for name, limit, below in (
+            ("min_price", tariff.min_price, True),
+            ("max_price", tariff.max_price, False),
+        ):
+            if limit is None:
+                continue
+            excl, incl = cost.excl, cost.incl
+            if excl is not None and (excl < limit.excl if below else excl > limit.excl):
+                excl = limit.excl
+            if policy != "CAP_EXCL_DERIVE_INCL" and limit.incl is not None:
+                if incl is not None and (incl < limit.incl if below else incl > limit.incl):
+                    incl = limit.incl
+            elif excl != cost.excl:
+                # No limit after tax (or derived by policy): tax follows the adjusted amount.
+                incl = _mul(cost.incl, _factor(cost.excl, excl))
+            adjusted = Cost(excl, incl)
+            if adjusted != cost:
+                adjustments.append(Adjustment(tariff.id, name, cost, adjusted))
+                cost = adjusted
+        return cost
+
+
+def _mul(value: Decimal | None, factor: Decimal | None) -> Decimal | None:
+    return None if value is None or factor is None else value * factor
+
+
+def _factor(before: Decimal | None, after: Decimal | None) -> Decimal | None:
+    if before is None or after is None:
+        return None
+    if before == 0:
+        return Decimal(1) if after == 0 else None
+    return after / before
+
+
+def _with_tax(amount: Decimal, rate: Decimal | None, mode: TaxMode) -> Cost:
+    """An amount as excl/incl tax per the tariff's tax mode (P-019, P-020); ``rate`` is
+    1 + vat/100, None when the component states no vat."""
+    if mode is TaxMode.VAT:
+        return Cost(amount, amount if rate is None else amount * rate)
+    if mode is TaxMode.EXCLUDED:
+        return Cost(amount, None if rate is None else amount * rate)
+    if mode is TaxMode.INCLUDED:
+        return Cost(None if rate is None else amount / rate, amount)
+    if mode is TaxMode.NONE:
+        return Cost(amount, amount)
+    return Cost(amount, None)
+
+
+def _rounded(cost: Cost) -> Cost:
+    return Cost(
+        None if cost.excl is None else cost.excl.quantize(_CENT, ROUND_HALF_UP),
+        None if cost.incl is None else cost.incl.quantize(_CENT, ROUND_HALF_UP),
+    )
+
+
+def price_session(
+    tariffs: Sequence[PricedTariff], session: Session, options: Options = DEFAULT_OPTIONS
+) -> Pricing:
+    """Price a session with the given tariffs under the options' policies.
+
+    Raises PricingError when a policy refuses a tariff (AMB-C-04=REJECT_ZERO,
+    AMB-C-19=REJECT_NEGATIVE_PRICE); parts that cannot be priced otherwise are listed in
+    ``Pricing.unpriced``.
+    """
+    return _Engine(tariffs, session, options).run()

@@ -1,0 +1,114 @@
+"""The facts of a charging session that pricing needs, taken from a CDR of any version.
+
+A CDR reports volumes per charging period, and the CPO starts a new period at every event that
+changes the price (C-012). The engine therefore reads each period as one stretch of constant
+conditions: its restrictions are evaluated at the period's start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from harness.models.amounts import to_decimal
+from harness.models.datetimes import parse_datetime
+
+#: Dimensions a CDR reports whose volume is priced (FLAT is per session).
+PRICED_DIMENSIONS = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
+_CHARGING = ("ENERGY", "TIME", "PARKING_TIME")
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One charging period: when it starts and ends, its dimension volumes (kWh, hours, A, kW)
+    and the tariff it names (2.2+)."""
+
+    start: datetime
+    end: datetime
+    volumes: dict[str, Decimal]
+    tariff_id: str | None = None
+    #: A period of reservation: it carries reservation time and nothing of charging.
+    is_reservation: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        volumes = self.volumes
+        reservation = volumes.get("RESERVATION_TIME", _ZERO) > 0 and not any(
+            volumes.get(d, _ZERO) for d in _CHARGING
+        )
+        object.__setattr__(self, "is_reservation", reservation)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A session to price: its start and end (UTC), its periods in time order, the token type
+    (tariff selection by type), and the location's time zone and country where known."""
+
+    start: datetime
+    end: datetime
+    periods: tuple[Period, ...]
+    token_type: str | None = None
+    time_zone: str | None = None
+    country: str | None = None
+    #: Tariffs named per period (2.2+); False for 2.1.1, which has no ChargingPeriod.tariff_id.
+    names_tariffs: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def reservation_expired(self) -> bool:
+        """A reservation that ended without charging: reservation time and nothing else."""
+        return any(p.is_reservation for p in self.periods) and all(
+            p.is_reservation or not any(p.volumes.get(d, Decimal(0)) for d in _CHARGING)
+            for p in self.periods
+        )
+
+    @property
+    def charging_start(self) -> datetime:
+        """Start of the first period that is not reservation (the session proper)."""
+        for period in self.periods:
+            if not period.is_reservation:
+                return period.start
+        return self.start
+
+
+def session_from_cdr(cdr: Any, version: str) -> Session:
+    """The session a validated CDR model of ``version`` describes."""
+    start = parse_datetime(cdr.start_date_time)
+    end = parse_datetime(cdr.stop_date_time if version == "2.1.1" else cdr.end_date_time)
+    starts = [parse_datetime(p.start_date_time) for p in cdr.charging_periods]
+    periods = []
+    for i, raw in enumerate(cdr.charging_periods):
+        volumes: dict[str, Decimal] = {}
+        for dim in raw.dimensions:
+            kind = dim.type._value_  # (_value_: a plain attribute, unlike .value)
+            volume = to_decimal(dim.volume)
+            volumes[kind] = volume if kind not in volumes else volumes[kind] + volume
+        period_end = starts[i + 1] if i + 1 < len(starts) else max(end, starts[i])
+        periods.append(Period(starts[i], period_end, volumes, getattr(raw, "tariff_id", None)))
+    if version == "2.1.1":
+        location = cdr.location
+        return Session(
+            start,
+            end,
+            tuple(periods),
+            token_type=None,
+            time_zone=location.time_zone,
+            country=location.country,
+            names_tariffs=False,
+        )
+    return Session(
+        start,
+        end,
+        tuple(periods),
+        token_type=str(getattr(cdr.cdr_token.type, "value", cdr.cdr_token.type)),
+        time_zone=None,
+        country=cdr.cdr_location.country,
+    )
+
+
+def with_time_zone(session: Session, time_zone: str | None) -> Session:
+    """The session with the location's time zone known from elsewhere (the Locations module);
+    unchanged when ``time_zone`` is None."""
+    return session if time_zone is None else replace(session, time_zone=time_zone)

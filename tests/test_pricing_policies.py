@@ -1,0 +1,198 @@
+"""Each pricing policy branch not covered by a vector, tariff choice, time zones, and the
+explanation the oracle gives."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from harness.models import model_for
+from harness.options import Options
+from harness.pricing import Cost, PricingError, price_session, priced_tariff
+from harness.pricing.explain import breakdown, describe_line
+from harness.pricing.timezones import resolve_zone, zone_of_country
+from tests.pricing_helpers import el, pc, session, tariff, tariff_json
+
+D = Decimal
+
+
+def test_step_size_zero_is_no_rounding_by_default_and_refused_under_reject_zero() -> None:
+    # Given an energy component with step_size 0 and 1.2345 kWh
+    tariffs = [tariff("T", el(pc("ENERGY", 1.0, 0)))]
+    facts = session((0, {"ENERGY": 1.2345, "TIME": 0.5}), minutes=30)
+    # When priced at the defaults, the volume is billed as it is
+    assert price_session(tariffs, facts).total.excl == D("1.2345")
+    # And under AMB-C-04=REJECT_ZERO the tariff is refused, naming the option
+    with pytest.raises(PricingError, match="AMB-C-04=REJECT_ZERO"):
+        price_session(tariffs, facts, Options({"AMB-C-04": "REJECT_ZERO"}))
+
+
+def test_negative_price_signed_by_default_and_refused_under_reject() -> None:
+    tariffs = [tariff("T", el(pc("ENERGY", -0.10)))]
+    facts = session((0, {"ENERGY": 10.0, "TIME": 1.0}), minutes=60)
+    assert price_session(tariffs, facts).total.excl == D("-1.00")
+    assert price_session(tariffs, facts, Options({"AMB-C-19": "CLAMP_ZERO"})).total.excl == 0
+    with pytest.raises(PricingError, match="negative ENERGY price"):
+        price_session(tariffs, facts, Options({"AMB-C-19": "REJECT_NEGATIVE_PRICE"}))
+
+
+def test_tariff_chosen_at_session_start_or_switched_at_boundary() -> None:
+    # Given an old tariff valid until 10:30 UTC and a new one from then, and periods that
+    # name no tariff, priced with missing-tariff-id=CHOSEN_TARIFF
+    old = tariff("OLD", el(pc("ENERGY", 0.20)), end_date_time="2024-03-04T09:30:00Z")
+    new = tariff("NEW", el(pc("ENERGY", 0.40)), start_date_time="2024-03-04T09:30:00Z")
+    facts = session(
+        (0, {"ENERGY": 5.0, "TIME": 0.5}), (30, {"ENERGY": 5.0, "TIME": 0.5}),
+        minutes=60, tariff_id=None,
+    )  # fmt: skip
+    chosen = {"missing-tariff-id": "CHOSEN_TARIFF"}
+    at_start = price_session([old, new], facts, Options(chosen))
+    switched = price_session(
+        [old, new], facts, Options({**chosen, "AMB-C-20": "SWITCH_AT_BOUNDARY"})
+    )
+    # Then the tariff valid at the start prices everything, or each period gets its own
+    assert at_start.total.excl == D("2.00")
+    assert switched.total.excl == D("3.00")
+    assert [line.tariff_id for line in switched.lines if line.dimension == "ENERGY"] == [
+        "OLD",
+        "NEW",
+    ]
+
+
+def test_period_without_tariff_id_is_free_by_default() -> None:
+    tariffs = [tariff("T", el(pc("ENERGY", 0.25)))]
+    facts = session((0, {"ENERGY": 10.0, "TIME": 1.0}), minutes=60, tariff_id=None)
+    free = price_session(tariffs, facts)
+    assert free.total.excl == 0
+    assert any("names no tariff" in note for note in free.notes)
+    chosen = price_session(tariffs, facts, Options({"missing-tariff-id": "CHOSEN_TARIFF"}))
+    assert chosen.total.excl == D("2.50")
+
+
+def test_tariff_type_follows_the_token() -> None:
+    # TF-007: an ad hoc user gets the AD_HOC_PAYMENT tariff, others the REGULAR one
+    regular = tariff("REG", el(pc("ENERGY", 0.30)), type="REGULAR")
+    ad_hoc = tariff("ADHOC", el(pc("ENERGY", 0.50)), type="AD_HOC_PAYMENT")
+    chosen = Options({"missing-tariff-id": "CHOSEN_TARIFF"})
+    periods = (0, {"ENERGY": 10.0, "TIME": 1.0})
+    app = session(periods, minutes=60, tariff_id=None, token_type="APP_USER")
+    adhoc = session(periods, minutes=60, tariff_id=None, token_type="AD_HOC_USER")
+    assert price_session([ad_hoc, regular], app, chosen).total.excl == D("3.00")
+    assert price_session([regular, ad_hoc], adhoc, chosen).total.excl == D("5.00")
+
+
+def test_unknown_tariff_id_is_unpriced_not_free() -> None:
+    facts = session((0, {"ENERGY": 10.0, "TIME": 1.0}), minutes=60, tariff_id="NOPE")
+    result = price_session([tariff("T", el(pc("ENERGY", 0.25)))], facts)
+    assert result.unpriced == ("period 0 names tariff NOPE, which was not given",)
+
+
+def test_prorate_subtotals_scales_them_with_the_cap() -> None:
+    # Given FLAT 2 + ENERGY 0.50 x 36 kWh = 20 capped at 10
+    tariffs = [tariff("T", el(pc("FLAT", 2.0), pc("ENERGY", 0.5)), max_price={"excl_vat": 10.0})]
+    facts = session((0, {"ENERGY": 36.0, "TIME": 2.0}), minutes=120)
+    capped = price_session(tariffs, facts)
+    prorated = price_session(tariffs, facts, Options({"AMB-C-21": "PRORATE_SUBTOTALS"}))
+    # Then both cap the total; only PRORATE_SUBTOTALS scales the sub-totals to add up to it
+    assert capped.total.excl == prorated.total.excl == D("10.0")
+    assert capped.subtotals["energy"].excl == D("18.0")
+    assert prorated.subtotals["energy"].excl == D("9.0")
+    assert prorated.subtotals["fixed"].excl == D("1.0")
+    assert capped.adjustments[0].limit == "max_price"
+
+
+def test_min_dimension_reads_min_power() -> None:
+    # Given a period whose average power is 10 kW, MAX_POWER 22 and MIN_POWER 5
+    tariffs = [tariff("T", el(pc("ENERGY", 0.20), min_power=8.0), el(pc("ENERGY", 0.40)))]
+    dims = {"ENERGY": 10.0, "TIME": 1.0, "MAX_POWER": 22.0, "MIN_POWER": 5.0}
+    facts = session((0, dims), minutes=60)
+    # Then the average (10) and the MAX (22) meet min_power 8; the MIN (5) does not
+    assert price_session(tariffs, facts).total.excl == D("2.00")
+    assert price_session(tariffs, facts, Options({"AMB-C-23": "MAX_DIMENSION"})).total.excl == 2
+    minimum = price_session(tariffs, facts, Options({"AMB-C-23": "MIN_DIMENSION"}))
+    assert minimum.total.excl == D("4.00")
+
+
+def test_power_restriction_unknown_power_does_not_match() -> None:
+    # A period with energy but no time and no power dimensions: the power is unknown
+    tariffs = [tariff("T", el(pc("ENERGY", 0.20), max_power=50.0), el(pc("ENERGY", 0.40)))]
+    facts = session((0, {"ENERGY": 10.0}), minutes=60)
+    assert price_session(tariffs, facts).total.excl == D("4.00")
+
+
+def test_vat_is_added_per_component_in_2_2_1() -> None:
+    cost = price_session(
+        [tariff("T", el(pc("FLAT", 1.0, 1, 20.0), pc("ENERGY", 0.25, 1, 10.0)))],
+        session((0, {"ENERGY": 10.0, "TIME": 1.0}), minutes=60),
+    ).total
+    assert cost == Cost(D("3.50"), D("3.950"))
+
+
+@pytest.mark.parametrize(
+    ("tax_included", "vat", "expected"),
+    [
+        ("NO", 10.0, Cost(D("2.50"), D("2.750"))),
+        ("NO", None, Cost(D("2.50"), None)),  # local law decides: after tax unknown
+        ("YES", 25.0, Cost(D("2.00"), D("2.50"))),
+        ("YES", None, Cost(None, D("2.50"))),  # before tax unknown
+        ("N/A", 25.0, Cost(D("2.50"), D("2.50"))),
+    ],
+)
+def test_2_3_0_tax_included_decides_what_the_price_is(
+    tax_included: str, vat: float | None, expected: Cost
+) -> None:
+    raw = {**tariff_json("T", el(pc("ENERGY", 0.25, 1, vat))), "tax_included": tax_included}
+    model = model_for("2.3.0", "tariff").model_validate_json(json.dumps(raw))
+    facts = session((0, {"ENERGY": 10.0, "TIME": 1.0}), minutes=60)
+    assert price_session([priced_tariff(model)], facts).total == expected
+
+
+def test_time_zone_sources() -> None:
+    defaults = Options()
+    assert resolve_zone("Europe/Paris", "NLD", defaults).name == "Europe/Paris"
+    assert resolve_zone(None, "NLD", defaults).name == "Europe/Amsterdam"
+    assert resolve_zone(None, "DE", defaults).name == "Europe/Berlin"
+    assert zone_of_country("USA") is None  # several zones: not guessed
+    fallback = resolve_zone("Mars/Olympus", "USA", defaults)
+    assert fallback.name == "UTC"
+    assert "not an IANA zone" in fallback.source
+    assert resolve_zone("Europe/Paris", "FRA", Options({"AMB-C-05": "UTC"})).name == "UTC"
+    configured = Options({"AMB-C-05": "CONFIG_TZ", "time-zone": "Asia/Tokyo"})
+    assert resolve_zone("Europe/Paris", "FRA", configured).name == "Asia/Tokyo"
+
+
+def test_explanation_names_element_volume_billed_and_amount() -> None:
+    # Given V-04-like parking after charging with 900 s steps
+    tariffs = [tariff("T", el(pc("FLAT", 0.5, 1, 20.0), pc("PARKING_TIME", 2.0, 900, 20.0)))]
+    facts = session(
+        (0, {"ENERGY": 20.0, "TIME": 2.0}), (120, {"PARKING_TIME": 40 / 60}), minutes=160
+    )
+    result = price_session(tariffs, facts)
+    parking = next(line for line in result.lines if line.dimension == "PARKING_TIME")
+    # Then the line says which element and component priced it and how step_size rounded it
+    assert (parking.element, parking.component, parking.step_size) == (0, 1, 900)
+    assert parking.billed == D("0.75")
+    assert parking.cost.excl == D("1.500")
+    assert "billed 0.75 h" in describe_line(parking)
+    table = breakdown(result)
+    assert "total_parking_cost: 1.5 excl / 1.8 incl" in table
+    assert "total_cost: 2 excl / 2.4 incl" in table
+    # And the policies in force are recorded
+    assert result.policies["AMB-C-02"] == "SESSION_TOTAL_LAST_PERIOD"
+
+
+def test_reservation_only_cdr_start_is_the_session_start() -> None:
+    facts = session((0, {"RESERVATION_TIME": 1.0}), minutes=60)
+    assert facts.reservation_expired
+    assert facts.charging_start == facts.start
+
+
+def test_local_day_not_utc_day_decides_day_of_week() -> None:
+    # Sunday 00:30 in Amsterdam is Saturday 23:30 UTC
+    start = datetime(2024, 3, 9, 23, 30, tzinfo=timezone.utc)
+    tariffs = [tariff("T", el(pc("TIME", 1.0, 1), day_of_week=["SUNDAY"]), el(pc("TIME", 9.0)))]
+    facts = session((0, {"TIME": 1.0}), minutes=60, start=start)
+    assert price_session(tariffs, facts).total.excl == D("1.0")
