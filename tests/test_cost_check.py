@@ -35,6 +35,49 @@ def cost(findings: list[Finding]) -> list[Finding]:
 def test_every_valid_fixture_cdr_prices_consistently(case: FixtureCase) -> None:
     findings = check_cdr(case.path.read_bytes(), case.version, Options(case.options))
     assert not [f for f in cost(findings) if f.level is not Level.INFO], cost(findings)
+    # and its periods start at every price change (C-012)
+    assert not [f for f in findings if f.requirement == "C-012"]
+
+
+def test_a_period_across_a_price_change_is_reported_where_it_changes() -> None:
+    raw = (
+        FIXTURES / "2.2.1" / "cdr" / "warning" / "C-012--period-runs-across-a-price-change.json"
+    ).read_bytes()
+    [finding] = [f for f in check_cdr(raw, "2.2.1") if f.requirement == "C-012"]
+    assert finding.path == "$.charging_periods[0]"
+    assert "2024-03-04 17:00 Europe/Amsterdam" in finding.message
+    assert "ENERGY moves from tariff 24 element 0 to tariff 24 element 1" in finding.message
+    # Read in UTC, 17:00 local is 16:00: no longer inside the period (16:00-17:30 local)
+    in_utc = check_cdr(raw, "2.2.1", Options({"AMB-C-05": "UTC"}))
+    assert not [f for f in in_utc if f.requirement == "C-012"]
+
+
+def test_duration_and_day_boundaries_are_found() -> None:
+    # A 3-hour period under max_duration 3600 and a Sunday-only element, starting Saturday 23:00
+    cdr = full()
+    cdr["start_date_time"] = "2024-03-09T22:00:00Z"
+    cdr["end_date_time"] = "2024-03-10T01:00:00Z"
+    cdr["total_time"] = 3.0
+    cdr["charging_periods"] = [
+        {
+            "start_date_time": "2024-03-09T22:00:00Z",
+            "tariff_id": "T1",
+            "dimensions": [{"type": "ENERGY", "volume": 16.5}, {"type": "TIME", "volume": 3.0}],
+        }
+    ]
+    restrictions = [{"max_duration": 3600}, {"day_of_week": ["SUNDAY"]}]
+    for restriction in restrictions:
+        variant = copy.deepcopy(cdr)
+        variant["tariffs"][0]["elements"].insert(
+            0,
+            {
+                "price_components": [{"type": "TIME", "price": 9.0, "step_size": 1}],
+                "restrictions": restriction,
+            },
+        )
+        found = [f for f in check_cdr(json.dumps(variant), "2.2.1") if f.requirement == "C-012"]
+        assert found, restriction
+        assert "TIME moves" in found[0].message
 
 
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])

@@ -1,4 +1,5 @@
-"""Re-pricing a CDR with the cost oracle and comparing with the totals it states (C-026).
+"""Re-pricing a CDR with the cost oracle and comparing with the totals it states (C-026),
+and finding periods that run across a price change (C-012).
 
 The CDR should carry what the receiver needs to recompute its cost (C-026). The check prices
 the CDR from its embedded tariffs (or the tariffs in the context) and reports every amount that
@@ -9,7 +10,7 @@ reached its amount. The level follows AMB-C-11, since the spec states no such eq
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +21,16 @@ from harness.options import OPTION_SPECS, Options
 from harness.pricing import (
     GROUP_FIELDS,
     Cost,
+    PricedTariff,
     Pricing,
     PricingError,
-    price_cdr,
+    Session,
     price_session,
     priced_tariff,
     session_from_cdr,
     with_time_zone,
 )
+from harness.pricing.engine import period_crossings
 from harness.pricing.explain import GROUP_DIMENSIONS, describe_group, describe_total, number
 from harness.pricing.relevance import relevant_options
 
@@ -39,29 +42,45 @@ _SIDES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """A CDR's tariffs and session as the engine reads them, built once per CDR."""
+
+    tariffs: list[PricedTariff]
+    session: Session
+
+
 def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """The CDR's total_cost and total_*_cost agree with the oracle's price (C-026)."""
+    """Re-price the CDR: its periods start at every time-based price change (C-012), and its
+    total_cost and total_*_cost agree with the oracle's price (C-026, level per AMB-C-11)."""
+    source = ctx.tariffs if ctx.tariffs is not None else cdr.tariffs
     level = ctx.totals_level()
-    if level is None:
-        return
-    tariffs = ctx.tariffs if ctx.tariffs is not None else cdr.tariffs
-    if not tariffs:
-        yield ctx.finding(
-            "C-026",
-            Level.INFO,
-            "could not re-price the CDR: it embeds no tariffs and none were supplied",
-            ("tariffs",),
-        )
+    if not source:
+        if level is not None:
+            yield ctx.finding(
+                "C-026",
+                Level.INFO,
+                "could not re-price the CDR: it embeds no tariffs and none were supplied",
+                ("tariffs",),
+            )
         return
     try:
-        pricing = price_cdr(cdr, ctx.version, ctx.options, ctx.tariffs, ctx.time_zone)
+        inputs = _Inputs(
+            [priced_tariff(t) for t in source],
+            with_time_zone(session_from_cdr(cdr, ctx.version), ctx.time_zone),
+        )
+    except ValueError:
+        return  # a DateTime that names no real instant: reported by check_real_datetimes
+    yield from _boundary_findings(inputs, ctx)
+    if level is None:
+        return
+    try:
+        pricing = price_session(inputs.tariffs, inputs.session, ctx.options)
     except PricingError as error:
         yield ctx.finding(
             "TF-002", Level.ERROR, f"could not re-price the CDR: {error}", ("tariffs",)
         )
         return
-    except ValueError:
-        return  # a DateTime that names no real instant: reported by check_real_datetimes
     if pricing.unpriced:
         yield ctx.finding(
             "C-026",
@@ -70,10 +89,31 @@ def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             ("charging_periods",),
         )
         return
-    yield from cost_drift(cdr, pricing, ctx, level)
+    yield from cost_drift(cdr, pricing, ctx, level, inputs)
 
 
-def cost_drift(cdr: Any, pricing: Pricing, ctx: CheckContext, level: Level) -> Iterator[Finding]:
+def _boundary_findings(inputs: _Inputs, ctx: CheckContext) -> Iterator[Finding]:
+    """C-012 for each period that runs across a time, date, day-of-week or duration boundary
+    where the element pricing one of its dimensions changes (read in the zone AMB-C-05 gives;
+    energy and power thresholds depend on the charging curve and are not checked)."""
+    if not any(t.time_restricted for t in inputs.tariffs):
+        return
+    for crossing in period_crossings(inputs.tariffs, inputs.session, ctx.options):
+        yield ctx.finding(
+            "C-012",
+            Level.WARNING,
+            f"charging period {crossing.period} runs across {crossing.local}, where "
+            f"{crossing.dimension} moves from {crossing.before} to {crossing.after}; a new "
+            "period must start at every change of price, so the whole period is priced as "
+            "at its start",
+            ("charging_periods", crossing.period),
+            expected=f"a period starting at {crossing.local}",
+        )
+
+
+def cost_drift(
+    cdr: Any, pricing: Pricing, ctx: CheckContext, level: Level, inputs: _Inputs
+) -> Iterator[Finding]:
     """A finding per stated amount that differs from the priced one beyond tolerance-money.
     Credit CDRs are compared with the negated price (C-006; sub-totals per AMB-C-10)."""
     credit = bool(getattr(cdr, "credit", None))
@@ -95,7 +135,7 @@ def cost_drift(cdr: Any, pricing: Pricing, ctx: CheckContext, level: Level) -> I
         )
     )
     if total_findings:
-        hints = drift_hints(cdr, pricing, ctx, stated.excl * sign)
+        hints = drift_hints(pricing, ctx, stated.excl * sign, inputs)
         notes = [note[:1].upper() + note[1:] for note in (*hints, *pricing.notes)]
         suffix = "".join(f". {note}" for note in notes)
         for finding in total_findings:
@@ -153,7 +193,7 @@ def _compare(
         )
 
 
-def drift_hints(cdr: Any, pricing: Pricing, ctx: CheckContext, stated: Decimal) -> list[str]:
+def drift_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal, inputs: _Inputs) -> list[str]:
     """Likely causes of a total that differs: a dimension left out or counted twice, or a
     policy under which the stated total is exactly what the tariffs give."""
     tolerance = ctx.tolerance("money")
@@ -174,9 +214,7 @@ def drift_hints(cdr: Any, pricing: Pricing, ctx: CheckContext, stated: Decimal) 
             )
     if ctx.options.get("drift-hints") != "POLICIES":
         return hints
-    source = ctx.tariffs if ctx.tariffs is not None else (cdr.tariffs or [])
-    tariffs = [priced_tariff(t) for t in source]
-    session = with_time_zone(session_from_cdr(cdr, ctx.version), ctx.time_zone)
+    tariffs, session = inputs.tariffs, inputs.session
     for option_id in relevant_options(tariffs, session):
         for value in OPTION_SPECS[option_id].choices:
             if value == ctx.options.get(option_id):

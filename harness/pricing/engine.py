@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from harness.options import DEFAULT_OPTIONS, Options
+from harness.pricing.boundaries import boundary_instants, instants_between
 from harness.pricing.restrictions import PeriodState, Policies, matches
 from harness.pricing.result import (
     GROUP_FIELDS,
@@ -188,10 +189,11 @@ class _Engine:
                     return tariff
         return valid[0]
 
-    def state(self, period: Period, energy: Decimal) -> PeriodState:
-        """The restriction inputs at a period's start."""
-        local, second_pass = _local(period.start, self.zone.zone)
-        elapsed = max(0.0, (period.start - self.duration_base).total_seconds())
+    def state(self, period: Period, energy: Decimal, at: datetime | None = None) -> PeriodState:
+        """The restriction inputs at a period's start (or at instant ``at`` inside it)."""
+        instant = period.start if at is None else at
+        local, second_pass = _local(instant, self.zone.zone)
+        elapsed = max(0.0, (instant - self.duration_base).total_seconds())
         power, current = _power_and_current(period.volumes, self.power_policy)
         return PeriodState(
             local=local,
@@ -203,6 +205,38 @@ class _Engine:
             reservation=period.is_reservation,
             expired=self.expired,
         )
+
+    def crossing(
+        self,
+        index: int,
+        period: Period,
+        tariff: PricedTariff,
+        energy: Decimal,
+        instants: list[datetime],
+    ) -> Crossing | None:
+        """The first of ``instants`` (boundaries inside the period) where a priced dimension
+        changes element."""
+        if not instants:
+            return None
+        zone = self.zone.zone
+        before = self.choices(tariff, self.active_elements(tariff, self.state(period, energy)))
+        priced = [d for d in PRICED_DIMENSIONS if period.volumes.get(d, _ZERO) > 0]
+        for instant in instants:
+            state = self.state(period, energy, at=instant)
+            after = self.choices(tariff, self.active_elements(tariff, state))
+            for dimension in priced:
+                kind = _COMPONENT_TYPE[dimension]
+                if before[kind][1] is not after[kind][1]:
+                    local = instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                    return Crossing(
+                        index,
+                        instant,
+                        f"{local} {self.zone.name}",
+                        dimension,
+                        _element_name(tariff, before[kind][0]),
+                        _element_name(tariff, after[kind][0]),
+                    )
+        return None
 
     def active_elements(self, tariff: PricedTariff, state: PeriodState) -> list[Element]:
         """Elements whose restrictions hold, in the order they are consulted."""
@@ -301,11 +335,12 @@ class _Engine:
             return flats
         if policy == "ONCE_PER_SESSION":
             return flats[:1]
-        seen: set[tuple[object, object, object]] = set()
+        seen: set[tuple[int, int, int]] = set()
         billed = []
         for slot in flats:
-            # The same component of the same element of the same tariff is billed once.
-            key = (slot.tariff, slot.element, slot.component)
+            # The same component of the same element of the same tariff is billed once
+            # (identities: hashing the frozen dataclasses would walk all their fields).
+            key = (id(slot.tariff), id(slot.element), id(slot.component))
             if key not in seen:
                 seen.add(key)
                 billed.append(slot)
@@ -507,6 +542,54 @@ def _rounded(cost: Cost) -> Cost:
         None if cost.excl is None else cost.excl.quantize(_CENT, ROUND_HALF_UP),
         None if cost.incl is None else cost.incl.quantize(_CENT, ROUND_HALF_UP),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """A period that runs across an instant where the element pricing a dimension changes:
+    the CPO should have started a new period there (C-012)."""
+
+    period: int
+    instant: datetime
+    local: str
+    dimension: str
+    before: str
+    after: str
+
+
+def _element_name(tariff: PricedTariff, element: Element | None) -> str:
+    if element is None:
+        return f"no element of tariff {tariff.id}"
+    return f"tariff {tariff.id} element {element.index}"
+
+
+def period_crossings(
+    tariffs: Sequence[PricedTariff], session: Session, options: Options = DEFAULT_OPTIONS
+) -> list[Crossing]:
+    """Periods that run across a time, date, day-of-week or duration boundary at which the
+    element pricing one of their dimensions changes (evaluated with the period's volumes)."""
+    engine = _Engine(tariffs, session, options)
+    crossings: list[Crossing] = []
+    energy = _ZERO
+    # Each tariff's boundaries over the whole session, computed once and shared by its periods.
+    bounds: dict[int, list[datetime]] = {}
+    for index, period in enumerate(session.periods):
+        tariff = engine.tariff_for(index, period)
+        if tariff is not None and tariff.time_restricted:
+            if id(tariff) not in bounds:
+                bounds[id(tariff)] = boundary_instants(
+                    [tariff],
+                    min(session.start, period.start),
+                    max(session.end, period.end),
+                    engine.zone.zone,
+                    engine.duration_base,
+                )
+            inside = instants_between(bounds[id(tariff)], period.start, period.end)
+            crossing = engine.crossing(index, period, tariff, energy, inside)
+            if crossing is not None:
+                crossings.append(crossing)
+        energy += period.volumes.get("ENERGY", _ZERO)
+    return crossings
 
 
 def price_session(

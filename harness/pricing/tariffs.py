@@ -106,6 +106,20 @@ class PricedTariff:
     max_price: Amount | None
     valid_from: datetime | None
     valid_until: datetime | None
+    #: Whether any element restricts on time of day, dates, days of the week or duration.
+    time_restricted: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        timed = any(
+            r.has_time_of_day
+            or r.start_date is not None
+            or r.end_date is not None
+            or r.days is not None
+            or r.min_duration is not None
+            or r.max_duration is not None
+            for r in (e.restrictions for e in self.elements)
+        )
+        object.__setattr__(self, "time_restricted", timed)
 
     def valid_at(self, instant: datetime) -> bool:
         """Whether start_date_time <= instant < end_date_time (absent bounds are open)."""
