@@ -136,8 +136,10 @@ def cost_drift(
     )
     if total_findings:
         hints = drift_hints(pricing, ctx, stated.excl * sign, inputs)
-        notes = [note[:1].upper() + note[1:] for note in (*hints, *pricing.notes)]
-        suffix = "".join(f". {note}" for note in notes)
+        suffix = ""
+        for note in (*hints, *pricing.notes):
+            # Sentences: a hint may end in a question mark; the others get a full stop.
+            suffix += ("" if suffix.endswith("?") else ".") + " " + note[:1].upper() + note[1:]
         for finding in total_findings:
             yield replace(finding, message=finding.message + suffix)
     if ctx.version == "2.1.1":
