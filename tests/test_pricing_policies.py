@@ -196,3 +196,18 @@ def test_local_day_not_utc_day_decides_day_of_week() -> None:
     tariffs = [tariff("T", el(pc("TIME", 1.0, 1), day_of_week=["SUNDAY"]), el(pc("TIME", 9.0)))]
     facts = session((0, {"TIME": 1.0}), minutes=60, start=start)
     assert price_session(tariffs, facts).total.excl == D("1.0")
+
+
+def test_step_slack_absorbs_rounding_noise_and_can_be_switched_off() -> None:
+    # 0.500001 h is 1800.0036 s: a rounded decimal of 30 minutes, not a started 31st minute
+    time_tariff = [tariff("T", el(pc("TIME", 1.0, 1800)))]
+    noisy_time = session((0, {"TIME": 0.500001}), minutes=30)
+    assert price_session(time_tariff, noisy_time).total.excl == D("0.5")
+    exact = Options({"step-slack-seconds": "0"})
+    assert price_session(time_tariff, noisy_time, exact).total.excl == D("1.0")
+    # 10.00001 kWh is 10000.01 Wh
+    energy_tariff = [tariff("T", el(pc("ENERGY", 1.0, 1000)))]
+    noisy_energy = session((0, {"ENERGY": 10.00001, "TIME": 1.0}), minutes=60)
+    assert price_session(energy_tariff, noisy_energy).total.excl == D("10.0")
+    exact_wh = Options({"step-slack-wh": "0"})
+    assert price_session(energy_tariff, noisy_energy, exact_wh).total.excl == D("11.0")
