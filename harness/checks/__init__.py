@@ -20,6 +20,7 @@ from harness.checks.tariff_consistency import TARIFF_CHECKS
 from harness.checks.unknown_fields import check_unknown_fields
 from harness.findings import Finding
 from harness.models import Kind, model_for
+from harness.models.base import declared
 from harness.options import DEFAULT_OPTIONS, Options
 
 __all__ = ["CheckContext", "check_cdr", "check_model", "check_object", "check_tariff"]
@@ -63,7 +64,7 @@ def check_model(
         return
     for cdr_check in CDR_CHECKS:
         yield from cdr_check(model, ctx)
-    for i, tariff in enumerate(getattr(model, "tariffs", None) or []):
+    for i, tariff in enumerate(declared(model, "tariffs") or []):
         tariff_ctx = ctx.at("tariffs", i)
         for tariff_check in TARIFF_CHECKS:
             yield from tariff_check(tariff, tariff_ctx)

@@ -18,6 +18,7 @@ from harness.checks.context import CheckContext
 from harness.checks.cost_consistency import check_cost
 from harness.findings import Finding, Level
 from harness.models.amounts import amount_of, to_decimal
+from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
 from harness.models.enums import CONNECTOR_TYPES
 from harness.models.types import EPOCH_PLACEHOLDER
@@ -489,7 +490,7 @@ def check_subtotals(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 def check_signed_data(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """signed_data material is Base64 and plain_data fits the length AMB-C-18 allows (C-027)."""
-    signed = getattr(cdr, "signed_data", None)
+    signed = declared(cdr, "signed_data")
     if signed is None:
         return
     strict_512 = ctx.options.get("AMB-C-18") == "STRICT_TAG_512"

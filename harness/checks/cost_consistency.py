@@ -17,6 +17,7 @@ from typing import Any
 from harness.checks.context import CheckContext
 from harness.findings import Finding, Level
 from harness.models.amounts import Amount, amount_of
+from harness.models.base import declared
 from harness.options import OPTION_SPECS, Options
 from harness.pricing import (
     GROUP_FIELDS,
@@ -116,7 +117,7 @@ def cost_drift(
 ) -> Iterator[Finding]:
     """A finding per stated amount that differs from the priced one beyond tolerance-money.
     Credit CDRs are compared with the negated price (C-006; sub-totals per AMB-C-10)."""
-    credit = bool(getattr(cdr, "credit", None))
+    credit = bool(declared(cdr, "credit"))
     sign = -1 if credit else 1
     sub_sign = -1 if credit and ctx.options.get("AMB-C-10") != "NEGATE_TOTAL_COST_ONLY" else 1
     stated = amount_of(cdr.total_cost)

@@ -9,6 +9,7 @@ from typing import Any
 from harness.checks.context import CheckContext
 from harness.findings import Finding, Level
 from harness.models.amounts import amount_of
+from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
 
 TariffCheck = Callable[[Any, CheckContext], Iterator[Finding]]
@@ -26,7 +27,7 @@ def check_tariff_datetimes(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     """DateTimes name real instants (T-TYPE-02) and the validity window is not empty (TF-008)."""
     parsed = {}
     for name in ("start_date_time", "end_date_time", "last_updated"):
-        value = getattr(tariff, name, None)
+        value = declared(tariff, name)
         if value is None:
             continue
         try:
@@ -60,7 +61,7 @@ def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     price only FLAT and TIME (TF-011); 2.3.0 advises step_size 1 (TF-017)."""
     for i, element in enumerate(tariff.elements):
         restrictions = element.restrictions
-        reservation = getattr(restrictions, "reservation", None) if restrictions else None
+        reservation = declared(restrictions, "reservation") if restrictions else None
         for j, component in enumerate(element.price_components):
             loc = ("elements", i, "price_components", j)
             if component.step_size < 0:
@@ -72,7 +73,7 @@ def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
                     expected=">= 0",
                     seen=component.step_size,
                 )
-            vat = getattr(component, "vat", None)
+            vat = declared(component, "vat")
             if vat is not None and not 0 <= vat <= 100:
                 yield ctx.finding(
                     "TF-013",
@@ -124,7 +125,7 @@ def check_restrictions(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
                     seen=value,
                 )
         for low, high in _PAIRS:
-            lo, hi = getattr(restrictions, low, None), getattr(restrictions, high, None)
+            lo, hi = declared(restrictions, low), declared(restrictions, high)
             if lo is not None and hi is not None and lo >= hi:
                 yield ctx.finding(
                     "P-003",
@@ -138,7 +139,7 @@ def check_restrictions(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 def check_price_limits(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     """min_price is not above max_price (P-018, 2.2+)."""
-    low, high = getattr(tariff, "min_price", None), getattr(tariff, "max_price", None)
+    low, high = declared(tariff, "min_price"), declared(tariff, "max_price")
     if low is None or high is None:
         return
     if amount_of(low).excl > amount_of(high).excl:

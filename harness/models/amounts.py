@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from harness.models.base import declared
+
 
 @dataclass(frozen=True, slots=True)
 class Amount:
@@ -37,17 +39,17 @@ def amount_of(value: object) -> Amount:
     """The Amount of a number, Price (2.2.1 or 2.3.0) or PriceLimit."""
     if isinstance(value, (int, float)):
         return Amount(to_decimal(value), None)
-    excl_vat = getattr(value, "excl_vat", None)
+    excl_vat = declared(value, "excl_vat")
     if excl_vat is not None:
-        incl_vat = getattr(value, "incl_vat", None)
+        incl_vat = declared(value, "incl_vat")
         return Amount(to_decimal(excl_vat), None if incl_vat is None else to_decimal(incl_vat))
-    before = getattr(value, "before_taxes", None)
+    before = declared(value, "before_taxes")
     if before is None:
         raise TypeError(f"not a money value: {value!r}")
-    if hasattr(value, "after_taxes"):
-        after = value.after_taxes
+    if "after_taxes" in type(value).model_fields:  # type: ignore[attr-defined]
+        after = declared(value, "after_taxes")  # a PriceLimit: the amount after tax is given
         return Amount(to_decimal(before), None if after is None else to_decimal(after))
-    taxes = getattr(value, "taxes", None)
+    taxes = declared(value, "taxes")
     if taxes is None:
         return Amount(to_decimal(before), None)
     total = to_decimal(before) + sum((to_decimal(t.amount) for t in taxes), Decimal(0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -15,3 +17,14 @@ class OcpiModel(BaseModel):
     """
 
     model_config = ConfigDict(strict=True, extra="allow", populate_by_name=False)
+
+
+def declared(model: object, name: str) -> Any:
+    """The value of ``model``'s field ``name`` if its class declares one, else None.
+
+    Use it instead of ``getattr(model, name, None)`` to read a field another version has:
+    ``getattr`` also returns an unknown field of that name kept under ``extra="allow"`` (say a
+    2.2-style ``signed_data`` dict in a 2.1.1 CDR), which a check would then misread.
+    """
+    values = getattr(model, "__dict__", None)
+    return None if values is None else values.get(name)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from harness.models.amounts import to_decimal
+from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
 
 #: Dimensions a CDR reports whose volume is priced (FLAT is per session).
@@ -86,7 +87,7 @@ def session_from_cdr(cdr: Any, version: str) -> Session:
             volume = to_decimal(dim.volume)
             volumes[kind] = volume if kind not in volumes else volumes[kind] + volume
         period_end = starts[i + 1] if i + 1 < len(starts) else max(end, starts[i])
-        periods.append(Period(starts[i], period_end, volumes, getattr(raw, "tariff_id", None)))
+        periods.append(Period(starts[i], period_end, volumes, declared(raw, "tariff_id")))
     if version == "2.1.1":
         location = cdr.location
         return Session(

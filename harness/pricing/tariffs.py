@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from harness.models.amounts import Amount, amount_of, to_decimal
+from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
 
 
@@ -144,8 +145,8 @@ def _dec(value: float | None) -> Decimal | None:
 def _restrictions(raw: Any) -> Restrictions:
     if raw is None:
         return NO_RESTRICTIONS
-    days = getattr(raw, "day_of_week", None)
-    reservation = getattr(raw, "reservation", None)
+    days = declared(raw, "day_of_week")
+    reservation = declared(raw, "reservation")
     return Restrictions(
         start_minute=_minute(raw.start_time, end=False),
         end_minute=_minute(raw.end_time, end=True),
@@ -153,8 +154,8 @@ def _restrictions(raw: Any) -> Restrictions:
         end_date=raw.end_date,
         min_kwh=_dec(raw.min_kwh),
         max_kwh=_dec(raw.max_kwh),
-        min_current=_dec(getattr(raw, "min_current", None)),
-        max_current=_dec(getattr(raw, "max_current", None)),
+        min_current=_dec(declared(raw, "min_current")),
+        max_current=_dec(declared(raw, "max_current")),
         min_power=_dec(raw.min_power),
         max_power=_dec(raw.max_power),
         min_duration=raw.min_duration,
@@ -165,13 +166,13 @@ def _restrictions(raw: Any) -> Restrictions:
 
 
 def _tax_mode(tariff: Any) -> TaxMode:
-    tax_included = getattr(tariff, "tax_included", None)
+    tax_included = declared(tariff, "tax_included")
     if tax_included is not None:
         return {"YES": TaxMode.INCLUDED, "NO": TaxMode.EXCLUDED}.get(
             tax_included.value, TaxMode.NONE
         )
     # 2.2.1 tariffs have country_code and a vat field; 2.1.1 tariffs have neither.
-    return TaxMode.VAT if hasattr(tariff, "country_code") else TaxMode.UNKNOWN
+    return TaxMode.VAT if declared(tariff, "country_code") is not None else TaxMode.UNKNOWN
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -193,7 +194,7 @@ def priced_tariff(tariff: Any) -> PricedTariff:
                     j,
                     pc.type._value_,
                     to_decimal(pc.price),
-                    _dec(getattr(pc, "vat", None)),
+                    _dec(declared(pc, "vat")),
                     pc.step_size,
                 )
                 for j, pc in enumerate(element.price_components)
@@ -202,9 +203,9 @@ def priced_tariff(tariff: Any) -> PricedTariff:
         )
         for i, element in enumerate(tariff.elements)
     )
-    tariff_type = getattr(tariff, "type", None)
-    min_price = getattr(tariff, "min_price", None)
-    max_price = getattr(tariff, "max_price", None)
+    tariff_type = declared(tariff, "type")
+    min_price = declared(tariff, "min_price")
+    max_price = declared(tariff, "max_price")
     return PricedTariff(
         id=tariff.id,
         currency=tariff.currency,
@@ -213,6 +214,6 @@ def priced_tariff(tariff: Any) -> PricedTariff:
         elements=elements,
         min_price=None if min_price is None else amount_of(min_price),
         max_price=None if max_price is None else amount_of(max_price),
-        valid_from=_instant(getattr(tariff, "start_date_time", None)),
-        valid_until=_instant(getattr(tariff, "end_date_time", None)),
+        valid_from=_instant(declared(tariff, "start_date_time")),
+        valid_until=_instant(declared(tariff, "end_date_time")),
     )
