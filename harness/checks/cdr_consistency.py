@@ -166,10 +166,21 @@ def check_dimension_types(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+def _negated_credit(cdr: Any, ctx: CheckContext) -> bool:
+    """A credit CDR whose volumes are negated as AMB-C-10=NEGATE_COSTS_AND_VOLUMES says."""
+    return (
+        bool(declared(cdr, "credit"))
+        and ctx.options.get("AMB-C-10") == "NEGATE_COSTS_AND_VOLUMES"
+        and cdr.total_time < 0
+    )
+
+
 def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """total_time and total_parking_time are non-negative hours, parking within total (C-011);
     total_time matches the session's timestamps (C-010, level per AMB-C-11)."""
-    total_time = to_decimal(cdr.total_time)
+    # A credit CDR negates its volumes too under AMB-C-10=NEGATE_COSTS_AND_VOLUMES.
+    flip = -1 if _negated_credit(cdr, ctx) else 1
+    total_time = to_decimal(cdr.total_time) * flip
     tolerance = ctx.tolerance("hours")
     if total_time < 0:
         yield ctx.finding(
@@ -182,7 +193,7 @@ def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
     for i, period in enumerate(cdr.charging_periods):
         for j, dim in enumerate(period.dimensions):
-            if dim.type.value in _TIME_DIMENSIONS and dim.volume < 0:
+            if dim.type.value in _TIME_DIMENSIONS and dim.volume * flip < 0:
                 yield ctx.finding(
                     "C-011",
                     Level.ERROR,
@@ -191,7 +202,7 @@ def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
                     expected=">= 0",
                     seen=dim.volume,
                 )
-    parking = cdr.total_parking_time
+    parking = None if cdr.total_parking_time is None else cdr.total_parking_time * flip
     if parking is not None:
         if parking < 0:
             yield ctx.finding(

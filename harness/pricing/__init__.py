@@ -14,7 +14,13 @@ from typing import Any
 from harness.options import DEFAULT_OPTIONS, Options
 from harness.pricing.engine import PRICING_OPTIONS, price_session
 from harness.pricing.result import GROUP_FIELDS, Adjustment, Cost, Line, Pricing, PricingError
-from harness.pricing.session import Period, Session, session_from_cdr, with_time_zone
+from harness.pricing.session import (
+    Period,
+    Session,
+    negated_volumes,
+    session_from_cdr,
+    with_time_zone,
+)
 from harness.pricing.tariffs import PricedTariff, TaxMode, priced_tariff
 
 __all__ = [
@@ -29,6 +35,7 @@ __all__ = [
     "PricingError",
     "Session",
     "TaxMode",
+    "negated_volumes",
     "price_cdr",
     "price_session",
     "priced_tariff",

@@ -31,8 +31,23 @@ def _at(day: date, minute: int, zone: tzinfo) -> datetime:
     """The UTC instant of a local wall-clock minute (1440 is the next midnight)."""
     day += timedelta(days=minute // 1440)
     minute %= 1440
-    local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
-    return local.astimezone(_UTC)
+    wall = datetime.combine(day, time(minute // 60, minute % 60))
+    instant = wall.replace(tzinfo=zone).astimezone(_UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    # The wall time does not exist (the clock jumps over it at a DST change): the restriction
+    # starts to hold when the clock jumps, i.e. at the first instant showing a later time.
+    low = wall.replace(tzinfo=zone, fold=1).astimezone(_UTC)
+    high = instant
+    if low > high:
+        low, high = high, low
+    while (high - low).total_seconds() > 1:
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0)
 
 
 def _restriction_instants(

@@ -66,6 +66,9 @@ _STEP_UNIT = {
     "PARKING_TIME": Decimal(3600),
     "RESERVATION_TIME": Decimal(3600),
 }
+# Which tariff type fits a session (TF-007): lower is better; an untyped tariff is valid for all.
+_AD_HOC_RANKS: dict[str | None, int] = {"AD_HOC_PAYMENT": 0, None: 1, "REGULAR": 2}
+_REGULAR_RANKS: dict[str | None, int] = {None: 0, "REGULAR": 0, "AD_HOC_PAYMENT": 3}
 _COMPONENT_TYPES = ("ENERGY", "TIME", "PARKING_TIME", "FLAT")
 _ONE = Decimal(1)
 _CENT = Decimal("0.01")
@@ -91,6 +94,16 @@ def _group_of(dimension: str, period: Period) -> str:
     if dimension == "RESERVATION_TIME" or period.is_reservation:
         return "reservation"
     return _GROUP[dimension]
+
+
+def _flat_group(period: Period) -> str:
+    """The cost group of a FLAT fee first billed in ``period``: the fixed price components of
+    parking and reservation belong to their own totals (§10.3.1 total_fixed_cost)."""
+    if period.is_reservation:
+        return "reservation"
+    volumes = period.volumes
+    charging = volumes.get("TIME", _ZERO) > 0 or volumes.get("ENERGY", _ZERO) > 0
+    return "parking" if not charging and volumes.get("PARKING_TIME", _ZERO) > 0 else "fixed"
 
 
 def _local(instant: datetime, zone: tzinfo) -> tuple[datetime, bool]:
@@ -126,7 +139,10 @@ class _Engine:
         self.tariffs = tariffs
         self.session = session
         self.options = options
-        self.by_id = {t.id.lower(): t for t in tariffs}
+        # CiString ids (2.2+) match whatever their case; an exact match goes first (2.1.1 ids
+        # are case-sensitive, so 'T' and 't' may be two tariffs there).
+        self.exact = {t.id: t for t in reversed(tariffs)}
+        self.by_id = {t.id.lower(): t for t in reversed(tariffs)}
         self.notes: list[str] = list(session.notes)
         self.unpriced: list[str] = []
         self.policies = Policies(
@@ -142,8 +158,12 @@ class _Engine:
         self.expired = session.reservation_expired
         self.policies_used = options.as_dict(PRICING_OPTIONS)
         self.reject_negative = self.signed == "REJECT_NEGATIVE_PRICE"
+        self.noted_choice = False
+        # A period that covers no time activates no FLAT fee, unless the whole session is one
+        # instant (then its only period is where the fee is billed).
+        self.single_instant = all(p.end <= p.start for p in session.periods)
         self.cache: dict[
-            tuple[str, tuple[int, ...]], dict[str, tuple[Element | None, Component | None]]
+            tuple[int, tuple[int, ...]], dict[str, tuple[Element | None, Component | None]]
         ] = {}
         self.slack_wh = options.decimal("step-slack-wh")
         self.slack_seconds = options.decimal("step-slack-seconds")
@@ -159,7 +179,9 @@ class _Engine:
         token type (2.1.1, or missing-tariff-id=CHOSEN_TARIFF)."""
         if self.session.names_tariffs:
             if period.tariff_id is not None:
-                tariff = self.by_id.get(period.tariff_id.lower())
+                tariff = self.exact.get(period.tariff_id) or self.by_id.get(
+                    period.tariff_id.lower()
+                )
                 if tariff is None:
                     self.unpriced.append(
                         f"period {index} names tariff {period.tariff_id}, which was not given"
@@ -182,12 +204,15 @@ class _Engine:
         at_start = self.options.get("AMB-C-20") == "TARIFF_AT_START"
         instant = self.session.start if at_start else period.start
         valid = [t for t in self.tariffs if t.valid_at(instant)] or list(self.tariffs)
-        if len(valid) > 1:
-            wanted = ("AD_HOC_PAYMENT",) if self.session.token_type == "AD_HOC_USER" else ()
-            for tariff in valid:
-                if tariff.type in wanted or (not wanted and tariff.type in (None, "REGULAR")):
-                    return tariff
-        return valid[0]
+        ranks = _AD_HOC_RANKS if self.session.token_type == "AD_HOC_USER" else _REGULAR_RANKS
+        chosen = min(valid, key=lambda t: ranks.get(t.type, 2))
+        if len(self.tariffs) > 1 and not self.noted_choice:
+            self.noted_choice = True
+            self.notes.append(
+                f"periods name no tariff: tariff {chosen.id} was chosen among "
+                f"{len(self.tariffs)} (valid at the time, fitting the token; AMB-C-12, AMB-C-20)"
+            )
+        return chosen
 
     def state(self, period: Period, energy: Decimal, at: datetime | None = None) -> PeriodState:
         """The restriction inputs at a period's start (or at instant ``at`` inside it)."""
@@ -278,9 +303,9 @@ class _Engine:
                 )
             energy += period.volumes.get("ENERGY", _ZERO)
         self.apply_steps(slots)
-        lines = [self.line(s) for s in slots] + [self.line(s) for s in self.flat_fees(flats)]
-        lines.sort(key=lambda line: line.period)
-        return self.totals(lines)
+        billed = [(self.line(s), s.tariff) for s in (*slots, *self.flat_fees(flats))]
+        billed.sort(key=lambda pair: pair[0].period)
+        return self.totals(billed)
 
     def collect(
         self,
@@ -302,16 +327,17 @@ class _Engine:
             group = "reservation" if reservation else _GROUP.get(dimension, "reservation")
             slots.append(_Slot(index, dimension, group, tariff, element, component, volume, volume))
         element, component = chosen["FLAT"]
-        if component is not None:
-            group = "reservation" if reservation else "fixed"
-            flats.append(_Slot(index, "FLAT", group, tariff, element, component, _ONE, _ONE))
+        if component is not None and (period.end > period.start or self.single_instant):
+            flats.append(
+                _Slot(index, "FLAT", _flat_group(period), tariff, element, component, _ONE, _ONE)
+            )
 
     def choices(
         self, tariff: PricedTariff, active: list[Element]
     ) -> dict[str, tuple[Element | None, Component | None]]:
         """Element and component per component type for a set of active elements; periods
         with the same active elements (most of them) share one lookup."""
-        key = (tariff.id, tuple(e.index for e in active))
+        key = (id(tariff), tuple(e.index for e in active))
         chosen = self.cache.get(key)
         if chosen is None:
             chosen = {kind: self.select(active, kind) for kind in _COMPONENT_TYPES}
@@ -351,6 +377,9 @@ class _Engine:
     def apply_steps(self, slots: list[_Slot]) -> None:
         """Round billed volumes up to step_size (AMB-C-02, P-011..P-015, P-025)."""
         paid = [s for s in slots if s.component is not None]
+        if self.options.get("AMB-C-04") == "REJECT_ZERO":
+            for slot in paid:
+                self.refuse_zero_step(slot)
         policy = self.options.get("AMB-C-02")
         if policy == "PER_PERIOD":
             for slot in paid:
@@ -370,6 +399,17 @@ class _Engine:
         if timed:
             self.round_total(by_dimension[timed[-1].dimension])
 
+    def refuse_zero_step(self, slot: _Slot) -> None:
+        """AMB-C-04=REJECT_ZERO: a used non-FLAT component with step_size 0 is refused."""
+        component = slot.component
+        if component is not None and component.step_size <= 0:
+            tariff = slot.tariff.id if slot.tariff else "?"
+            element = slot.element.index if slot.element else "?"
+            raise PricingError(
+                f"tariff {tariff} element {element} has step_size {component.step_size} on "
+                f"{component.type} (AMB-C-04=REJECT_ZERO)"
+            )
+
     def round_total(self, group: list[_Slot]) -> None:
         """Round a group's total up to the step_size of its last paid slot, billing the surplus
         in that slot (P-012, P-013)."""
@@ -380,13 +420,7 @@ class _Engine:
         assert last.component is not None
         step = last.component.step_size
         if step <= 0:
-            if self.options.get("AMB-C-04") == "REJECT_ZERO":
-                raise PricingError(
-                    f"tariff {last.tariff.id if last.tariff else '?'} element "
-                    f"{last.element.index if last.element else '?'} has step_size {step} on "
-                    f"{last.component.type} (AMB-C-04=REJECT_ZERO)"
-                )
-            return  # ZERO_AS_ONE: no rounding
+            return  # ZERO_AS_ONE: no rounding (REJECT_ZERO refused it before)
         unit = _STEP_UNIT[last.dimension]
         slack = self.slack_wh if last.dimension == "ENERGY" else self.slack_seconds
         total = sum((s.volume for s in group), _ZERO)
@@ -396,7 +430,7 @@ class _Engine:
         steps = (units / step).to_integral_value(rounding=ROUND_CEILING)
         # A volume barely above a step boundary is a rounded decimal of one on it (the slack,
         # at most half a step): it is not billed a whole extra step.
-        if units - (steps - 1) * step <= min(slack, Decimal(step) / 2):
+        if steps > 1 and units - (steps - 1) * step <= min(slack, Decimal(step) / 2):
             steps -= 1
         last.billed += steps * step / unit - total
 
@@ -440,18 +474,17 @@ class _Engine:
             cost,
         )
 
-    def totals(self, lines: list[Line]) -> Pricing:
+    def totals(self, billed: list[tuple[Line, PricedTariff | None]]) -> Pricing:
         """Sub-totals per group, min/max per tariff (AMB-C-21), the total."""
         policy = self.options.get("AMB-C-21")
         adjustments: list[Adjustment] = []
-        by_tariff: dict[str | None, list[Line]] = {}
-        for line in lines:
-            by_tariff.setdefault(line.tariff_id, []).append(line)
+        by_tariff: dict[int, tuple[PricedTariff | None, list[Line]]] = {}
+        for line, of in billed:
+            by_tariff.setdefault(id(of), (of, []))[1].append(line)
         tariff_totals = []
         scaled: list[tuple[str, Cost]] = []
-        for tariff_id, own in by_tariff.items():
+        for tariff, own in by_tariff.values():
             raw = total_of(line.cost for line in own)
-            tariff = None if tariff_id is None else self.by_id[tariff_id.lower()]
             limited = raw
             if tariff is not None and (tariff.min_price or tariff.max_price):
                 limited = self.limit(tariff, raw, adjustments, policy)
@@ -474,7 +507,7 @@ class _Engine:
             total = _rounded(total)
             subtotals = {group: _rounded(cost) for group, cost in subtotals.items()}
         return Pricing(
-            lines=tuple(lines),
+            lines=tuple(line for line, _ in billed),
             subtotals=subtotals,
             adjustments=tuple(adjustments),
             total=total,
@@ -498,6 +531,10 @@ class _Engine:
             excl, incl = cost.excl, cost.incl
             if excl is not None and (excl < limit.excl if below else excl > limit.excl):
                 excl = limit.excl
+            elif excl is None and below and incl is not None and incl < limit.excl:
+                # Prices include tax at an unknown rate (2.3.0 YES without vat): the amount
+                # before tax is at most the amount after it, so it is below min_price too.
+                excl, incl = limit.excl, None
             if policy != "CAP_EXCL_DERIVE_INCL" and limit.incl is not None:
                 if incl is not None and (incl < limit.incl if below else incl > limit.incl):
                     incl = limit.incl

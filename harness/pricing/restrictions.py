@@ -45,8 +45,12 @@ class Policies:
 
 
 def _in_window(second_of_day: int, start_minute: int | None, end_minute: int | None) -> bool:
-    start = (start_minute or 0) * 60
+    start = (start_minute or 0) % 1440 * 60
     end = (1440 if end_minute is None else end_minute) * 60
+    if end > 86400:
+        # 2.1.1 allows times past 24:00 ("26:00" is 02:00 the next day): a window that wraps.
+        end = end % 86400 or 86400
+        return second_of_day >= start or second_of_day < end
     if start < end:
         return start <= second_of_day < end
     if start > end:
@@ -63,7 +67,8 @@ def _dates_and_times(r: Restrictions, st: PeriodState, policies: Policies) -> bo
     if not policies.daily_window and r.has_time_of_day and (r.start_date or r.end_date):
         # One interval from start_date + start_time to end_date + end_time (AMB-C-07).
         begin = (r.start_date or "0000-00-00", (r.start_minute or 0) * 60)
-        end_minute = 1440 if r.end_minute is None else r.end_minute
+        # Without end_time (or with 00:00) the interval ends as end_date begins: exclusive.
+        end_minute = 0 if r.end_minute in (None, 1440) else r.end_minute
         finish = (r.end_date or "9999-99-99", end_minute * 60)
         return begin <= (day, second) < finish
     if r.start_date is not None and day < r.start_date:

@@ -113,3 +113,18 @@ def with_time_zone(session: Session, time_zone: str | None) -> Session:
     """The session with the location's time zone known from elsewhere (the Locations module);
     unchanged when ``time_zone`` is None."""
     return session if time_zone is None else replace(session, time_zone=time_zone)
+
+
+def negated_volumes(session: Session) -> Session:
+    """The session with every priced volume's sign flipped (a credit CDR that negates its
+    volumes, AMB-C-10=NEGATE_COSTS_AND_VOLUMES, credits the session with these)."""
+    periods = tuple(
+        Period(
+            p.start,
+            p.end,
+            {k: -v if k in PRICED_DIMENSIONS else v for k, v in p.volumes.items()},
+            p.tariff_id,
+        )
+        for p in session.periods
+    )
+    return replace(session, periods=periods)
