@@ -8,26 +8,15 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from harness.generate.tariffs import price_component, tariff_element
 from harness.models import model_for
 from harness.pricing import Period, PricedTariff, Session, priced_tariff
 
 START = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)  # Monday 10:00 in Amsterdam
 
 
-def pc(type_: str, price: float, step: int = 1, vat: float | None = None) -> dict[str, Any]:
-    """A PriceComponent."""
-    out: dict[str, Any] = {"type": type_, "price": price, "step_size": step}
-    if vat is not None:
-        out["vat"] = vat
-    return out
-
-
-def el(*components: dict[str, Any], **restrictions: Any) -> dict[str, Any]:
-    """A TariffElement."""
-    out: dict[str, Any] = {"price_components": list(components)}
-    if restrictions:
-        out["restrictions"] = restrictions
-    return out
+pc = price_component
+el = tariff_element
 
 
 def tariff_json(tid: str, *elements: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""``ocpi-harness``: validate and price OCPI objects from files or standard input.
+"""``ocpi-harness``: validate, price and generate OCPI objects.
 
 Exit codes: 0 valid (consistent), 1 findings at error level (or, for ``price --check``, a cost
 that differs), 2 usage or unreadable input.
@@ -10,19 +10,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from harness.cli import price, validate
+from harness.cli import generate, price, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="ocpi-harness",
-        description="OCPI conformance harness: validate and price CDRs and tariffs "
+        description="OCPI conformance harness: validate, price and generate CDRs and tariffs "
         "(2.1.1, 2.2.1, 2.3.0).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     validate.add_parser(commands)
     price.add_parser(commands)
+    generate.add_parser(commands)
     return parser
 
 

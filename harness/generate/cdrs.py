@@ -48,7 +48,8 @@ _LONG = "Ladestation Müller–Straße · Ærøskøbing Łódź Göteborg Señor
 
 
 def _iso(instant: datetime) -> str:
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """An OCPI DateTime of a whole-second UTC instant (isoformat is faster than strftime)."""
+    return instant.replace(tzinfo=None).isoformat() + "Z"
 
 
 def _dec(value: float, quantum: Decimal) -> Decimal:
@@ -352,7 +353,7 @@ class _CdrBuilder:
                 "connector_power_type": self.connector["power_type"],
             }
         )
-        used = {line.group for line in pricing.lines}
+        used = {line.group for line in pricing.lines if line.element is not None}
         totals = self.totals(periods, start, end)
         cdr: dict[str, Any] = {
             "country_code": self.country.alpha2,

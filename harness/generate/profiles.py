@@ -214,7 +214,7 @@ _CATALOGUE = (
     Profile(
         "max-length-strings",
         "Every string at its maximum length, non-ASCII where the version allows it",
-        ("C-002", "T-TYPE-03", "T-TYPE-04", "AMB-C-16"),
+        ("C-002", "T-TYPE-03", "T-TYPE-04"),
         strings="max-length",
     ),
     Profile(

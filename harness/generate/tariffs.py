@@ -23,7 +23,10 @@ def _price(rng: Random, bounds: tuple[float, float], decimals: int) -> float:
     return round(rng.uniform(low, high), decimals)
 
 
-def _component(kind: str, price: float, step: int, vat: float | None) -> dict[str, Any]:
+def price_component(
+    kind: str, price: float, step: int = 1, vat: float | None = None
+) -> dict[str, Any]:
+    """A PriceComponent as JSON, keys in the spec's order (no vat key when ``vat`` is None)."""
     out: dict[str, Any] = {"type": kind, "price": price}
     if vat is not None:
         out["vat"] = vat
@@ -31,7 +34,8 @@ def _component(kind: str, price: float, step: int, vat: float | None) -> dict[st
     return out
 
 
-def _element(*components: dict[str, Any], **restrictions: Any) -> dict[str, Any]:
+def tariff_element(*components: dict[str, Any], **restrictions: Any) -> dict[str, Any]:
+    """A TariffElement as JSON, with restrictions when any are given."""
     out: dict[str, Any] = {"price_components": list(components)}
     if restrictions:
         out["restrictions"] = restrictions
@@ -55,74 +59,88 @@ class TariffMaker:
 
     def pc(self, kind: str, bounds: tuple[float, float], step: int = 1, f: float = 1.0) -> Any:
         """A price component of ``kind`` priced within ``bounds`` (times ``f``)."""
-        return _component(kind, self.price(bounds, f), step, self.vat)
+        return price_component(kind, self.price(bounds, f), step, self.vat)
 
     def kind(self, kind: str) -> list[list[dict[str, Any]]]:
         """The elements of each tariff of ``kind`` (one tariff, or two for "two-tariffs"),
         and min/max prices set as tariff-level fields by ``limits``."""
         e, p = self.energy, self.prices
         plans: dict[str, Callable[[], list[list[dict[str, Any]]]]] = {
-            "energy": lambda: [[_element(self.pc("ENERGY", e))]],
-            "energy+flat": lambda: [[_element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e))]],
+            "energy": lambda: [[tariff_element(self.pc("ENERGY", e))]],
+            "energy+flat": lambda: [
+                [tariff_element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e))]
+            ],
             "energy+parking": lambda: [
                 [
-                    _element(
+                    tariff_element(
                         self.pc("FLAT", p.start_fee),
                         self.pc("ENERGY", e),
                         self.pc("PARKING_TIME", p.parking, 300),
                     )
                 ]
             ],
-            "time": lambda: [[_element(self.pc("TIME", p.time, 60))]],
+            "time": lambda: [[tariff_element(self.pc("TIME", p.time, 60))]],
             "time+parking": lambda: [
-                [_element(self.pc("TIME", p.time, 60), self.pc("PARKING_TIME", p.parking, 900))]
+                [
+                    tariff_element(
+                        self.pc("TIME", p.time, 60), self.pc("PARKING_TIME", p.parking, 900)
+                    )
+                ]
             ],
             "time-of-day": lambda: [
                 [
-                    _element(self.pc("ENERGY", e, f=0.7), start_time="22:00", end_time="07:00"),
-                    _element(self.pc("ENERGY", e), self.pc("PARKING_TIME", p.parking, 300)),
+                    tariff_element(
+                        self.pc("ENERGY", e, f=0.7), start_time="22:00", end_time="07:00"
+                    ),
+                    tariff_element(self.pc("ENERGY", e), self.pc("PARKING_TIME", p.parking, 300)),
                 ]
             ],
             "weekend": lambda: [
                 [
-                    _element(
+                    tariff_element(
                         self.pc("TIME", p.time, 60, f=0.5), day_of_week=["SATURDAY", "SUNDAY"]
                     ),
-                    _element(self.pc("TIME", p.time, 60)),
+                    tariff_element(self.pc("TIME", p.time, 60)),
                 ]
             ],
             "step-size": lambda: [
-                [_element(self.pc("TIME", p.time, 900), self.pc("PARKING_TIME", p.parking, 1800))]
+                [
+                    tariff_element(
+                        self.pc("TIME", p.time, 900), self.pc("PARKING_TIME", p.parking, 1800)
+                    )
+                ]
             ],
-            "min-price": lambda: [[_element(self.pc("ENERGY", e))]],
-            "max-price": lambda: [[_element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e))]],
-            "flat": lambda: [[_element(self.pc("FLAT", p.start_fee, f=4.0))]],
-            "free": lambda: [[_element(_component("FLAT", 0.0, 0, None))]],
+            "min-price": lambda: [[tariff_element(self.pc("ENERGY", e))]],
+            "max-price": lambda: [
+                [tariff_element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e))]
+            ],
+            "flat": lambda: [[tariff_element(self.pc("FLAT", p.start_fee, f=4.0))]],
+            "free": lambda: [[tariff_element(price_component("FLAT", 0.0, 0, None))]],
             "reservation": lambda: [
                 [
-                    _element(
+                    tariff_element(
                         self.pc("FLAT", p.start_fee),
                         self.pc("TIME", p.time, 300),
                         reservation="RESERVATION",
                     ),
-                    _element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e)),
+                    tariff_element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e)),
                 ]
             ],
             "two-tariffs": lambda: [
-                [_element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e))],
-                [_element(self.pc("PARKING_TIME", p.parking, 300))],
+                [tariff_element(self.pc("FLAT", p.start_fee), self.pc("ENERGY", e))],
+                [tariff_element(self.pc("PARKING_TIME", p.parking, 300))],
             ],
             "power": lambda: [
                 [
-                    _element(self.pc("ENERGY", e, f=0.8), max_power=50.0),
-                    _element(self.pc("ENERGY", e), max_power=150.0),
-                    _element(self.pc("ENERGY", e, f=1.2)),
+                    tariff_element(self.pc("ENERGY", e, f=0.8), max_power=50.0),
+                    tariff_element(self.pc("ENERGY", e), max_power=150.0),
+                    tariff_element(self.pc("ENERGY", e, f=1.2)),
                 ]
             ],
             "duration": lambda: [
                 [
-                    _element(_component("ENERGY", 0.0, 1, self.vat), max_duration=1800),
-                    _element(self.pc("ENERGY", e)),
+                    tariff_element(price_component("ENERGY", 0.0, 1, self.vat), max_duration=1800),
+                    tariff_element(self.pc("ENERGY", e)),
                 ]
             ],
         }
@@ -130,12 +148,18 @@ class TariffMaker:
             raise ValueError(f"unknown tariff kind {kind!r}")
         return plans[kind]()
 
-    def limits(self, kind: str) -> dict[str, Any]:
-        """min_price / max_price of the kinds that have them, excl and incl of VAT."""
+    def limits(self, kind: str, elements: list[dict[str, Any]]) -> dict[str, Any]:
+        """min_price / max_price of the kinds that have them, excl and incl of VAT: a minimum
+        worth 5 kWh (above what the short sessions of that profile charge) or a maximum worth
+        10 kWh (below what the long ones charge), so that the limit applies."""
+        if kind not in ("min-price", "max-price"):
+            return {}
+        energy = next(c["price"] for e in elements for c in e["price_components"]
+                  if c["type"] == "ENERGY")  # fmt: skip
         if kind == "min-price":
-            return {"min_price": self.money(self.price(self.prices.start_fee, 4.0))}
+            return {"min_price": self.money(round(energy * 5, 2))}
         if kind == "max-price":
-            return {"max_price": self.money(self.price(self.energy, 25.0))}
+            return {"max_price": self.money(round(energy * 10, 2))}
         return {}
 
     def money(self, excl: float) -> dict[str, float]:
@@ -166,7 +190,7 @@ def make_tariffs(
                 "party_id": party_id,
                 "id": tariff_id if i == 0 else f"{tariff_id}-P",
                 "currency": country.currency,
-                **(maker.limits(kind) if i == 0 else {}),
+                **(maker.limits(kind, elements) if i == 0 else {}),
                 "elements": elements,
                 "last_updated": updated,
             }

@@ -30,7 +30,7 @@ def to_decimal(value: float) -> Decimal:
     cached = _DECIMALS.get(value)
     if cached is None:
         cached = Decimal(repr(value))
-        if len(_DECIMALS) < 100_000:
+        if len(_DECIMALS) < 20_000:
             _DECIMALS[value] = cached
     return cached
 

@@ -26,7 +26,7 @@ def _local_dates(start: datetime, end: datetime, zone: tzinfo) -> Iterator[date]
         day += timedelta(days=1)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _at(day: date, minute: int, zone: tzinfo) -> datetime:
     """The UTC instant of a local wall-clock minute (1440 is the next midnight)."""
     day += timedelta(days=minute // 1440)
