@@ -55,3 +55,17 @@ def fixture_cases() -> list[FixtureCase]:
                 )
             )
     return cases
+
+
+# Python code that prints the process's peak resident memory in KiB on stderr. It reads VmHWM:
+# ru_maxrss keeps the parent's peak across fork and exec, so a child started by a big pytest
+# worker would report the worker's memory, not its own.
+PEAK_RSS_KIB = (
+    "import resource, sys\n"
+    "try:\n"
+    "    lines = open('/proc/self/status').read().splitlines()\n"
+    "    peak = next(int(l.split()[1]) for l in lines if l.startswith('VmHWM:'))\n"
+    "except (OSError, StopIteration):\n"
+    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "sys.stderr.write(str(peak))\n"
+)

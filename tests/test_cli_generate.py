@@ -15,6 +15,7 @@ import pytest
 
 from harness.cli.main import main
 from harness.generate import PROFILES
+from tests.conftest import PEAK_RSS_KIB
 
 PAIRS = [(name, version) for name, p in PROFILES.items() for version in p.versions]
 CLI = [sys.executable, "-m", "harness.cli.main"]
@@ -87,10 +88,10 @@ def test_the_readme_pipeline_exits_0() -> None:
 
 def _peak_rss_kib(count: int) -> int:
     code = (
-        "import resource, sys, os\n"
+        "import sys\n"
         "from harness.cli.main import main\n"
         f"main(['generate', '--version', '2.2.1', '--count', '{count}', '--seed', '3'])\n"
-        "sys.stderr.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+        + PEAK_RSS_KIB
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli.main import main
-from tests.conftest import FIXTURES, FixtureCase, fixture_cases
+from tests.conftest import FIXTURES, PEAK_RSS_KIB, FixtureCase, fixture_cases
 
 CASES = fixture_cases()
 
@@ -144,11 +144,10 @@ def _peak_rss_kib(count: int, tmp_path: Path) -> int:
     path = tmp_path / f"{count}.jsonl"
     path.write_bytes(line * count)
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from harness.cli.main import main\n"
         "sys.stdout = open('/dev/null', 'w')\n"
-        f"main(['validate', '--version', '2.2.1', '--kind', 'cdr', {str(path)!r}])\n"
-        "sys.stderr.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+        f"main(['validate', '--version', '2.2.1', '--kind', 'cdr', {str(path)!r}])\n" + PEAK_RSS_KIB
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, timeout=300, check=True

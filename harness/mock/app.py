@@ -1,0 +1,274 @@
+"""The mock OCPI peer as a FastAPI app: versions, version details, CDRs and tariffs as sender
+(role cpo), CDRs as receiver (role emsp), every answer in the OCPI envelope.
+
+URL layout: ``/ocpi/versions``; ``/ocpi/{version}`` (details); ``/ocpi/{version}/cpo/cdrs`` and
+``/ocpi/{version}/cpo/tariffs`` (sender lists); ``/ocpi/{version}/emsp/cdrs`` (receiver POST)
+and ``/ocpi/{version}/emsp/cdrs/{country_code}/{party_id}/{id}`` (``.../cdrs/{id}`` in 2.1.1)
+for the CDRs received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from harness.checks import check_object
+from harness.findings import Level
+from harness.mock.auth import authorize
+from harness.mock.envelope import JSON, error, respond
+from harness.mock.listing import list_response
+from harness.mock.seed import seed_store
+from harness.mock.settings import MockSettings
+from harness.mock.store import DuplicateCdr, Store
+
+
+def create_app(settings: MockSettings, store: Store | None = None) -> FastAPI:
+    """The mock peer of ``settings`` (the store is opened from ``settings.db`` if not given)."""
+    app = FastAPI(
+        title="ocpi-harness mock peer",
+        description="A mock OCPI CPO (CDR sender) and eMSP (CDR receiver).",
+        docs_url=None,
+        redoc_url=None,
+    )
+    store = store or Store(settings.db)
+    seed_store(store, settings)
+    app.state.settings = settings
+    app.state.store = store
+    app.state.requests = 0
+
+    @app.middleware("http")
+    async def transport(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        app.state.requests += 1
+        if settings.has("stall"):
+            await asyncio.sleep(3600)
+        if settings.has("slow"):
+            await asyncio.sleep(2)
+        if settings.has("server-error"):
+            response: Response = error(settings, 500, 3000, "internal error (fault server-error)")
+        else:
+            try:
+                response = await call_next(request)
+            except Exception as exc:
+                response = error(settings, 500, 3000, f"internal error: {type(exc).__name__}")
+        return await _finish(request, response, settings)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        what = {404: "no such path", 405: "method not allowed here"}.get(exc.status_code, "error")
+        return error(
+            settings, exc.status_code, 2000, f"{what}: {request.method} {request.url.path}"
+        )
+
+    _add_routes(app, settings, store)
+    return app
+
+
+async def _finish(request: Request, response: Response, settings: MockSettings) -> Response:
+    """Echo the unique ids (T-HDR-03/04), apply the header and body transport faults."""
+    if not settings.has("request-id-not-echoed"):
+        for name in ("X-Request-ID", "X-Correlation-ID"):
+            value = request.headers.get(name)
+            if value is not None:
+                response.headers[name] = value
+    if settings.has("wrong-content-type"):
+        response.headers["content-type"] = "text/plain"
+    if settings.has("garbage-json"):
+        body = b""
+        async for chunk in response.body_iterator:  # type: ignore[attr-defined]
+            body += chunk if isinstance(chunk, bytes) else chunk.encode()
+        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+        return Response(body[: len(body) // 2], response.status_code, headers)
+    return response
+
+
+def _routing_headers(request: Request, settings: MockSettings, version: str) -> dict[str, str]:
+    """2.2+ functional modules answer with the routing headers swapped (T-ROUTE-03)."""
+    if version == "2.1.1" or settings.has("routing-headers-missing"):
+        return {}
+    headers = {
+        "OCPI-from-country-code": settings.country_code,
+        "OCPI-from-party-id": settings.party_id,
+    }
+    for ours, theirs in (
+        ("to-country-code", "from-country-code"),
+        ("to-party-id", "from-party-id"),
+    ):
+        value = request.headers.get(f"OCPI-{theirs}")
+        if value:
+            headers[f"OCPI-{ours}"] = value
+    return headers
+
+
+def _endpoints(settings: MockSettings, version: str, base: str) -> list[dict[str, str]]:
+    """The endpoints of the version's details: credentials and what the roles offer."""
+    prefix = f"{base}/ocpi/{version}"
+    offered = []
+    if "cpo" in settings.roles:
+        offered += [("cdrs", "SENDER", f"{prefix}/cpo/cdrs"),
+                    ("tariffs", "SENDER", f"{prefix}/cpo/tariffs")]  # fmt: skip
+    if "emsp" in settings.roles:
+        offered.append(("cdrs", "RECEIVER", f"{prefix}/emsp/cdrs"))
+    if version == "2.1.1":
+        # 2.1.1 endpoints have no role: one URL per module, the first role's.
+        seen: dict[str, str] = {"credentials": f"{prefix}/credentials"}
+        for module, _, url in offered:
+            seen.setdefault(module, url)
+        return [{"identifier": m, "url": u} for m, u in seen.items()]
+    return [{"identifier": "credentials", "role": "SENDER", "url": f"{prefix}/credentials"}] + [
+        {"identifier": m, "role": r, "url": u} for m, r, u in offered
+    ]
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
+    versions = settings.versions
+
+    def unsupported(version: str) -> Response:
+        return error(
+            settings, 404, 3002, f"unsupported version {version}; this peer speaks "
+            f"{', '.join(versions)}"
+        )  # fmt: skip
+
+    @app.get("/ocpi/versions")
+    async def get_versions(request: Request) -> Response:
+        denied = authorize(request, settings, None)
+        if denied:
+            return denied
+        data = [{"version": v, "url": f"{_base(request)}/ocpi/{v}"} for v in versions]
+        return respond(settings, data)
+
+    @app.get("/ocpi/{version}")
+    async def get_details(version: str, request: Request) -> Response:
+        if version not in versions:
+            return unsupported(version)
+        denied = authorize(request, settings, version)
+        if denied:
+            return denied
+        data = {"version": version, "endpoints": _endpoints(settings, version, _base(request))}
+        return respond(settings, data)
+
+    # Handlers are coroutines: no worker threads (SQLite calls are short, and a mock need not
+    # scale across cores).
+    @app.get("/ocpi/{version}/cpo/{module}")
+    async def get_list(
+        version: str,
+        module: str,
+        request: Request,
+        offset: str | None = None,
+        limit: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> Response:
+        if version not in versions:
+            return unsupported(version)
+        if module not in ("cdrs", "tariffs") or "cpo" not in settings.roles:
+            return error(settings, 404, 2000, f"no such module: {module}")
+        denied = authorize(request, settings, version)
+        if denied:
+            return denied
+        table = "sent_cdrs" if module == "cdrs" else "tariffs"
+        return list_response(
+            request, settings, store, table, version, _routing_headers(request, settings, version)
+        )
+
+    @app.post("/ocpi/{version}/emsp/cdrs")
+    async def post_cdr(version: str, request: Request) -> Response:
+        if version not in versions or "emsp" not in settings.roles:
+            return unsupported(version) if version not in versions else _no_receiver()
+        denied = authorize(request, settings, version)
+        if denied:
+            return denied
+        return await _receive(request, settings, store, version)
+
+    def _no_receiver() -> Response:
+        return error(settings, 404, 2000, "this peer does not play the eMSP (CDR receiver)")
+
+    async def get_received(request: Request) -> Response:
+        version = request.path_params["version"]
+        if version not in versions or "emsp" not in settings.roles:
+            return unsupported(version) if version not in versions else _no_receiver()
+        denied = authorize(request, settings, version)
+        if denied:
+            return denied
+        params = request.path_params
+        key = (params.get("country_code", ""), params.get("party_id", ""), params["cdr_id"])
+        body = store.get_received(version, key)
+        if body is None:
+            return error(settings, 404, 2000, f"no CDR {'/'.join(k for k in key if k)} received")
+        return respond(
+            settings, raw_data=body, headers=_routing_headers(request, settings, version)
+        )
+
+    async def immutable(request: Request) -> Response:
+        return error(
+            settings, 405, 2000, "CDRs cannot be replaced, updated or deleted (C-005, "
+            "T-CDR-04): send a credit CDR (C-006)"
+        )  # fmt: skip
+
+    for path in (
+        "/ocpi/{version}/emsp/cdrs/{country_code}/{party_id}/{cdr_id}",
+        "/ocpi/{version}/emsp/cdrs/{cdr_id}",
+    ):
+        app.add_api_route(path, get_received, methods=["GET"], include_in_schema=True)
+        app.add_api_route(path, immutable, methods=["PUT", "PATCH", "DELETE", "POST"])
+    app.add_api_route("/ocpi/{version}/emsp/cdrs", immutable, methods=["PUT", "PATCH", "DELETE"])
+
+
+async def _receive(
+    request: Request, settings: MockSettings, store: Store, version: str
+) -> Response:
+    """POST of a CDR: validated with the version's models and checks (the cost oracle among
+    them), stored atomically, answered with 201 and a Location (T-CDR-01/02)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != JSON:
+        return error(settings, 415, 2000, f"Content-Type must be {JSON}, got {media or 'none'}")
+    body = await request.body()
+    if len(body) > settings.max_body_bytes:
+        return error(settings, 413, 2000, f"body over {settings.max_body_bytes} bytes")
+    try:
+        text = body.decode("utf-8")
+        parsed = json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        return error(settings, 400, 2000, "the body is not JSON (T-HTTP-01)")
+    if not isinstance(parsed, dict):
+        return error(settings, 200, 2001, "the body must be one CDR object")
+    if not settings.has("store-invalid"):
+        problems = [f for f in check_object(text, version, "cdr") if f.level is Level.ERROR]
+        if problems:
+            listed = "; ".join(f"{f.requirement} {f.path}: {f.message}" for f in problems[:3])
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            return error(settings, 200, 2001, f"invalid CDR: {listed}{more}")
+    key = _cdr_key(parsed, version)
+    try:
+        store.add_received(version, text, key)
+    except DuplicateCdr:
+        if not settings.has("duplicate-overwrites"):
+            return error(
+                settings, 200, 2000, f"CDR {'/'.join(k for k in key if k)} is already stored; "
+                "CDRs are immutable (C-005): send a credit CDR with a new id (C-006)"
+            )  # fmt: skip
+        store.replace_received(version, text, key)
+    headers = {}
+    if not settings.has("no-location-header"):
+        path = "/".join(k for k in key if k)
+        headers["Location"] = f"{str(request.base_url).rstrip('/')}/ocpi/{version}/emsp/cdrs/{path}"
+    return respond(settings, None, 1000, "Success", 201, headers)
+
+
+def _cdr_key(cdr: dict[str, Any], version: str) -> tuple[str, str, str]:
+    cdr_id = str(cdr.get("id", ""))
+    if version == "2.1.1":
+        return ("", "", cdr_id)
+    return (str(cdr.get("country_code", "")), str(cdr.get("party_id", "")), cdr_id)

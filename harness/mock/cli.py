@@ -1,0 +1,107 @@
+"""``ocpi-mock``: serve the mock OCPI peer on 127.0.0.1 with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from harness.mock.auth import encoded
+from harness.mock.faults import FAULTS, parse_faults
+from harness.mock.settings import MockSettings
+from harness.models import SUPPORTED_VERSIONS
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``ocpi-mock``."""
+    parser = argparse.ArgumentParser(
+        prog="ocpi-mock",
+        description="A mock OCPI peer: CPO (CDR sender) and/or eMSP (CDR receiver), with a "
+        "SQLite store, seeded CDRs and named faults. Ctrl-C stops it.",
+    )
+    parser.add_argument("--role", choices=("cpo", "emsp", "both"), default="both")
+    parser.add_argument(
+        "--version", action="append", choices=SUPPORTED_VERSIONS, help="repeat for several"
+    )
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--token", default="secret", help="the token partners send")
+    parser.add_argument("--seed", default="1", help="seed of the generated CDRs")
+    parser.add_argument("--cdrs", type=int, default=0, help="CDRs to serve per version (cpo)")
+    parser.add_argument("--profile", default="default", help="generator profile of the CDRs")
+    parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
+    parser.add_argument("--page-limit", type=int, default=100, help="server maximum per page")
+    parser.add_argument(
+        "--token-encoding",
+        choices=("STRICT", "ACCEPT_BOTH"),
+        default="STRICT",
+        help="STRICT: Base64 in 2.2+, raw in 2.1.1; ACCEPT_BOTH: either (AMB-01)",
+    )
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME")
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    return parser
+
+
+def _list_faults() -> int:
+    for fault in FAULTS.values():
+        kind = " (transport)" if fault.transport else ""
+        sys.stdout.write(f"{fault.name:<24} {fault.requirement:<10} {fault.description}{kind}\n")
+    return EXIT_OK
+
+
+def settings_from(args: argparse.Namespace) -> MockSettings:
+    """MockSettings from the parsed arguments (ValueError names what is wrong)."""
+    roles = ("cpo", "emsp") if args.role == "both" else (args.role,)
+    if args.cdrs < 0:
+        raise ValueError("--cdrs takes a number >= 0")
+    return MockSettings(
+        roles=roles,
+        versions=tuple(args.version or ["2.2.1"]),
+        token=args.token,
+        seed=args.seed,
+        cdrs=args.cdrs,
+        profile=args.profile,
+        db=args.db,
+        faults=parse_faults(args.fault),
+        page_limit=args.page_limit,
+        token_encoding=args.token_encoding,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the server until interrupted; returns the exit code."""
+    try:
+        return _run(build_parser().parse_args(argv))
+    except BrokenPipeError:
+        sys.stderr.close()  # `ocpi-mock --list-faults | head` closed our output: fine
+        return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.list_faults:
+        return _list_faults()
+    try:
+        settings = settings_from(args)
+        from harness.mock.app import create_app
+
+        app = create_app(settings)
+    except ValueError as exc:
+        print(f"ocpi-mock: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    import uvicorn
+
+    base = f"http://{args.host}:{args.port}"
+    print(f"ocpi-mock: versions at {base}/ocpi/versions", flush=True)
+    for version in settings.versions:
+        value = settings.token if version == "2.1.1" else encoded(settings.token)
+        print(f"ocpi-mock: OCPI {version}: send 'Authorization: Token {value}'", flush=True)
+    if settings.faults:
+        print(f"ocpi-mock: faults: {', '.join(sorted(settings.faults))}", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

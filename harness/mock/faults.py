@@ -1,0 +1,80 @@
+"""Named faults: realistic violations the mock can commit on purpose, so that the harness's own
+tests prove each conformance check fails on a target that breaks its rule.
+
+Faults compose: any set of names can be active at once. Each names the requirement it breaks
+(the check that must catch it) or, for transport faults, the robustness it exercises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One fault: what the mock does wrong, and which requirement that breaks."""
+
+    name: str
+    requirement: str
+    description: str
+    transport: bool = False
+
+
+_FAULTS = (
+    Fault("auth-ignored", "T-AUTH-04", "answers requests without or with a wrong token"),
+    Fault("auth-wrong-status", "T-AUTH-04", "refuses a bad token with HTTP 403, not 401"),
+    Fault("auth-raw-token", "T-AUTH-03", "2.2+: expects the token raw, refuses Base64"),
+    Fault("no-envelope", "T-ENV-01", "list responses are a bare JSON array, no envelope"),
+    Fault("no-timestamp", "T-ENV-01", "the envelope has no timestamp"),
+    Fault("status-code-string", "T-ENV-01", 'status_code is a string ("1000")'),
+    Fault("error-without-envelope", "T-ENV-05", "401 and 404 answers have a plain-text body"),
+    Fault("no-total-count", "T-PAG-04", "list responses lack X-Total-Count"),
+    Fault("no-x-limit", "T-PAG-04", "list responses lack X-Limit"),
+    Fault("link-on-last-page", "T-PAG-04", "the last page still has a Link rel=next"),
+    Fault("no-link", "T-PAG-04", "no Link header although more pages remain"),
+    Fault("link-drops-filters", "T-PAG-04", "the next-page Link drops date_from/date_to"),
+    Fault("offset-off-by-one", "T-PAG-01", "a page starts one object after its offset"),
+    Fault(
+        "limit-ignored",
+        "T-PAG-05",
+        "limit above the maximum is served in full, X-Limit says the maximum",
+    ),
+    Fault("x-limit-is-count", "T-PAG-04", "X-Limit is the number of objects on the page"),
+    Fault("date-to-inclusive", "T-PAG-02", "date_to includes objects at exactly date_to"),
+    Fault("date-from-exclusive", "T-PAG-02", "date_from excludes objects at exactly date_from"),
+    Fault("date-filter-ignored", "T-PAG-02", "date_from and date_to are ignored"),
+    Fault("unstable-order", "T-PAG-06", "each request orders the objects differently"),
+    Fault("request-id-not-echoed", "T-HDR-03", "X-Request-ID and X-Correlation-ID not echoed"),
+    Fault("wrong-content-type", "T-HDR-01", "responses are labelled text/plain"),
+    Fault("routing-headers-missing", "T-ROUTE-01", "2.2+: no OCPI-from-*/OCPI-to-* headers"),
+    Fault("cdr-2.1.1-shape", "C-003", "2.2+ CDRs are served in their 2.1.1 shape"),
+    Fault("cost-off", "C-026", "total_cost is 3 % above what the tariffs give"),
+    Fault("energy-total-off", "C-010", "total_energy is not the sum of the periods"),
+    Fault("time-in-seconds", "C-011", "total_time is given in seconds"),
+    Fault("no-location-header", "T-CDR-02", "a received CDR gets no Location header"),
+    Fault("store-invalid", "C-001", "receives and stores CDRs that break the schema"),
+    Fault("duplicate-overwrites", "C-004", "a CDR posted again with a known id replaces it"),
+    Fault("server-error", "T-HTTP-05", "every request gets HTTP 500"),
+    Fault("slow", "T-MISC-05", "every response is delayed by 2 s", transport=True),
+    Fault("stall", "T-MISC-05", "responses never come (the connection stalls)", transport=True),
+    Fault("garbage-json", "T-ENV-01", "bodies are truncated, unparseable JSON", transport=True),
+    Fault("huge-body", "T-MISC-05", "list responses carry 10 MB of padding", transport=True),
+    Fault(
+        "link-loop", "T-PAG-04", "the Link of every page points at the same page", transport=True
+    ),
+    Fault(
+        "link-other-host", "T-PAG-04", "the next-page Link points at another host", transport=True
+    ),
+)
+
+FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
+
+
+def parse_faults(names: list[str]) -> frozenset[str]:
+    """Validated fault names; a ValueError lists the known ones."""
+    unknown = [n for n in names if n not in FAULTS]
+    if unknown:
+        raise ValueError(
+            f"unknown fault {unknown[0]!r}; faults: {', '.join(FAULTS)} (see --list-faults)"
+        )
+    return frozenset(names)

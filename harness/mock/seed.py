@@ -1,0 +1,36 @@
+"""Seeding the mock's store from the generator: ``cdrs`` CDRs per version, reproducible from
+the seed, with last_updated values spread over 2025, and the tariffs they reference."""
+
+from __future__ import annotations
+
+import json
+
+from harness.generate import CdrGenerator
+from harness.mock.settings import MockSettings
+from harness.mock.store import Store
+
+
+def seed_store(store: Store, settings: MockSettings) -> None:
+    """Fill the sender tables for each version, once per store (a restart on the same file
+    keeps what is there)."""
+    if "cpo" not in settings.roles or settings.cdrs <= 0:
+        return
+    for version in settings.versions:
+        key = f"seeded:{version}"
+        wanted = f"{settings.seed}/{settings.profile}/{settings.cdrs}"
+        if store.meta(key) == wanted:
+            continue
+        if store.meta(key) is not None:
+            raise ValueError(
+                f"the store was seeded for {version} with seed/profile/count "
+                f"{store.meta(key)}; use another --db or the same options"
+            )
+        generator = CdrGenerator(settings.seed, settings.profile, version)
+        cdrs = [generator.cdr(i) for i in range(settings.cdrs)]
+        tariffs: dict[str, dict[str, object]] = {}
+        for cdr in cdrs:
+            for tariff in cdr.get("tariffs") or []:
+                tariffs.setdefault(json.dumps([tariff["id"], tariff["last_updated"]]), tariff)
+        store.add_sent("sent_cdrs", version, cdrs)
+        store.add_sent("tariffs", version, tariffs.values())
+        store.set_meta(key, wanted)

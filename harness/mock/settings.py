@@ -1,0 +1,53 @@
+"""What a mock peer is: its roles, versions, token, party, seeded data, store and faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.models import SUPPORTED_VERSIONS
+
+ROLES = ("cpo", "emsp")
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    """Settings of one mock peer.
+
+    ``token`` is the credentials token partners send (Base64-encoded in 2.2+ headers, raw in
+    2.1.1); ``token_encoding`` "STRICT" insists on the version's encoding, "ACCEPT_BOTH" also
+    takes the other one (many 2.1.1/2.2 implementations never encoded, AMB-01). ``cdrs``
+    CDRs per version are generated from ``seed`` and ``profile`` for the CPO role.
+    """
+
+    roles: tuple[str, ...] = ROLES
+    versions: tuple[str, ...] = ("2.2.1",)
+    token: str = "secret"
+    country_code: str = "NL"
+    party_id: str = "MCK"
+    seed: str = "1"
+    cdrs: int = 0
+    profile: str = "default"
+    db: str = ":memory:"
+    faults: frozenset[str] = field(default_factory=frozenset)
+    page_limit: int = 100
+    token_encoding: str = "STRICT"
+    max_body_bytes: int = 1_000_000
+
+    def __post_init__(self) -> None:
+        for role in self.roles:
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role!r}; roles: cpo, emsp")
+        for version in self.versions:
+            if version not in SUPPORTED_VERSIONS:
+                raise ValueError(
+                    f"unsupported OCPI version {version!r}; "
+                    f"use one of {', '.join(SUPPORTED_VERSIONS)}"
+                )
+        if self.token_encoding not in ("STRICT", "ACCEPT_BOTH"):
+            raise ValueError("token_encoding takes STRICT or ACCEPT_BOTH")
+        if self.page_limit < 1:
+            raise ValueError("page_limit takes a number >= 1")
+
+    def has(self, fault: str) -> bool:
+        """Whether a fault is active."""
+        return fault in self.faults

@@ -1,0 +1,209 @@
+"""The mock's SQLite store: CDRs it sends (as CPO), CDRs it received (as eMSP), its tariffs.
+
+Sent CDRs keep a dense ``position`` per version in ``last_updated`` order (they are added in
+that order), so that a date window is a contiguous range of positions and a page at any offset
+is a primary-key range scan: a page deep in a large store costs about the same as the first.
+Every write is one transaction; the database runs in WAL mode with synchronous writes, so an
+acknowledged CDR survives a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sent_cdrs (
+    version TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    last_updated TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (version, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sent_cdrs_by_time ON sent_cdrs (version, last_updated, position);
+CREATE TABLE IF NOT EXISTS received_cdrs (
+    version TEXT NOT NULL,
+    country_code TEXT NOT NULL COLLATE NOCASE,
+    party_id TEXT NOT NULL COLLATE NOCASE,
+    id TEXT NOT NULL COLLATE NOCASE,
+    body TEXT NOT NULL,
+    PRIMARY KEY (version, country_code, party_id, id)
+);
+CREATE TABLE IF NOT EXISTS tariffs (
+    version TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    last_updated TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (version, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: the raw JSON bodies and the total matching the filters."""
+
+    bodies: list[str]
+    total: int
+
+
+class DuplicateCdr(Exception):
+    """A received CDR whose (country_code, party_id, id) is already stored."""
+
+
+class Store:
+    """A small repository over one SQLite database (a file, or ``:memory:``)."""
+
+    def __init__(self, path: str = ":memory:"):
+        # One connection shared by the server's threads, serialised by a lock: SQLite writes
+        # are serial anyway, and reads are short.
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            if path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    # -- sender data ----------------------------------------------------------------------------
+
+    def add_sent(self, table: str, version: str, objects: Iterable[dict[str, Any]]) -> int:
+        """Append objects (in ``last_updated`` order) to ``sent_cdrs`` or ``tariffs``."""
+        rows = sorted(objects, key=lambda o: str(o["last_updated"]))
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                (start,) = self._db.execute(
+                    f"SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE version = ?",
+                    (version,),
+                ).fetchone()
+                self._db.executemany(
+                    f"INSERT INTO {table} (version, position, last_updated, body) "
+                    "VALUES (?, ?, ?, ?)",
+                    (
+                        (version, start + i, o["last_updated"], json.dumps(o, ensure_ascii=False))
+                        for i, o in enumerate(rows)
+                    ),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return len(rows)
+
+    def _position(self, table: str, version: str, instant: str | None, default: int) -> int:
+        if instant is None:
+            return default
+        row = self._db.execute(
+            f"SELECT MIN(position) FROM {table} WHERE version = ? AND last_updated >= ?",
+            (version, instant),
+        ).fetchone()
+        return default if row[0] is None else int(row[0])
+
+    def page(
+        self,
+        table: str,
+        version: str,
+        offset: int,
+        limit: int,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> Page:
+        """Objects with ``date_from <= last_updated < date_to``, oldest first, from
+        ``offset``, at most ``limit``; and how many match in all."""
+        with self._lock:
+            (count,) = self._db.execute(
+                f"SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE version = ?",
+                (version,),
+            ).fetchone()
+            first = 0 if date_from is None else self._position(table, version, date_from, count)
+            end = self._position(table, version, date_to, count)
+            total = max(0, end - first)
+            low = first + offset
+            high = min(end, low + limit)
+            bodies = [
+                body
+                for (body,) in self._db.execute(
+                    f"SELECT body FROM {table} WHERE version = ? AND position >= ? "
+                    "AND position < ? ORDER BY position",
+                    (version, low, high),
+                )
+            ]
+        return Page(bodies, total)
+
+    def count(self, table: str, version: str) -> int:
+        """How many objects of ``version`` the table holds."""
+        with self._lock:
+            (count,) = self._db.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE version = ?", (version,)
+            ).fetchone()
+        return int(count)
+
+    # -- receiver data --------------------------------------------------------------------------
+
+    def add_received(self, version: str, body: str, key: tuple[str, str, str]) -> None:
+        """Store a received CDR's JSON text, as received, under (country_code, party_id, id);
+        DuplicateCdr if the key is known."""
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO received_cdrs (version, country_code, party_id, id, body) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (version, *key, body),
+                )
+            except sqlite3.IntegrityError:
+                raise DuplicateCdr(key) from None
+
+    def replace_received(self, version: str, body: str, key: tuple[str, str, str]) -> None:
+        """Overwrite a received CDR (only the fault duplicate-overwrites does this)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE received_cdrs SET body = ? WHERE version = ? AND country_code = ? "
+                "AND party_id = ? AND id = ?",
+                (body, version, *key),
+            )
+
+    def get_received(self, version: str, key: tuple[str, str, str]) -> str | None:
+        """The stored body of a received CDR, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM received_cdrs WHERE version = ? AND country_code = ? "
+                "AND party_id = ? AND id = ?",
+                (version, *key),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def count_received(self, version: str) -> int:
+        """How many CDRs of ``version`` were received."""
+        with self._lock:
+            (count,) = self._db.execute(
+                "SELECT COUNT(*) FROM received_cdrs WHERE version = ?", (version,)
+            ).fetchone()
+        return int(count)
+
+    # -- meta -----------------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        """A stored setting (e.g. what the store was seeded with)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
