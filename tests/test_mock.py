@@ -197,7 +197,7 @@ def test_a_posted_cdr_is_stored_and_served_back_unchanged(version: str) -> None:
             assert (
                 client.request(method, location, headers=headers, content=body).status_code == 405
             )
-        assert client.get(location, headers=auth(version)).text == fetched.text
+        assert client.get(location, headers=auth(version)).json()["data"] == fetched.json()["data"]
 
 
 @pytest.mark.parametrize(
@@ -481,3 +481,96 @@ def test_the_command_line_lists_faults_and_refuses_bad_options(
         == 2
     )
     assert "needs OCPI 2.2.1" in capsys.readouterr().err
+
+
+# -- robustness (each case once answered 500, stored junk or gave an unusable URL) ---------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeply nested
+        json.dumps(_cdr("2.2.1")).replace('"total_energy": 16.5', '"total_energy": NaN').encode(),
+        json.dumps(_cdr("2.2.1")).replace('"total_energy": 16.5', '"total_energy": 1e999').encode(),
+        json.dumps({**_cdr("2.2.1"), "x": float("inf")}).encode(),  # Infinity literal
+    ],
+    ids=["nested", "nan", "overflow", "infinity"],
+)
+def test_what_is_not_json_gets_400_and_is_not_stored(content: bytes) -> None:
+    with mock_client(roles=("emsp",)) as client:
+        headers = {**auth(), "Content-Type": "application/json"}
+        response = client.post("/ocpi/2.2.1/emsp/cdrs", headers=headers, content=content)
+        assert response.status_code == 400
+        _envelope_ok(response.json(), 2000)
+        stored = client.get("/ocpi/2.2.1/emsp/cdrs/NL/ABC/CDR-0001", headers=auth())
+        assert stored.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["limit=²", "limit=١٢", "offset=99999999999999999999"])
+def test_odd_numbers_in_the_query_get_2001(query: str) -> None:
+    with mock_client(cdrs=2) as client:
+        response = client.get(f"/ocpi/2.2.1/cpo/cdrs?{query}", headers=auth())
+        assert response.status_code == 200
+        _envelope_ok(response.json(), 2001)
+
+
+@pytest.mark.parametrize("cdr_id", ["A/B", "q?x", "h#x", "p%41", "..", "A B", "Ünï"])
+def test_the_location_of_any_printable_id_fetches_it(cdr_id: str) -> None:
+    cdr = {**_cdr("2.2.1"), "id": cdr_id}
+    with mock_client(roles=("emsp",)) as client:
+        response = client.post("/ocpi/2.2.1/emsp/cdrs", headers=auth(), json=cdr)
+        if cdr_id == "Ünï":  # not printable ASCII: refused as a CiString violation
+            assert response.json()["status_code"] == 2001
+            return
+        location = response.headers["location"]
+        assert " " not in location
+        fetched = client.get(location, headers=auth())
+        assert fetched.status_code == 200, location
+        assert fetched.json()["data"]["id"] == cdr_id
+
+
+def test_a_declared_huge_body_is_refused_before_it_is_read() -> None:
+    with mock_client(roles=("emsp",)) as client:
+        headers = {**auth(), "Content-Type": "application/json", "Content-Length": "5000000"}
+        response = client.post("/ocpi/2.2.1/emsp/cdrs", headers=headers, content=b"{}")
+        assert response.status_code == 413
+
+
+def test_changing_a_received_cdr_needs_a_token_first() -> None:
+    with mock_client(roles=("emsp",)) as client:
+        response = client.delete("/ocpi/2.2.1/emsp/cdrs/NL/ABC/CDR-0001")
+        assert response.status_code == 401
+
+
+def test_the_post_answer_carries_the_routing_headers() -> None:
+    headers = {**auth(), "OCPI-from-country-code": "DE", "OCPI-from-party-id": "CPO"}
+    with mock_client(roles=("emsp",)) as client:
+        response = client.post("/ocpi/2.2.1/emsp/cdrs", headers=headers, json=_cdr("2.2.1"))
+        assert response.headers["ocpi-to-party-id"] == "CPO"
+        assert response.headers["ocpi-from-party-id"] == "MCK"
+
+
+def test_a_trailing_slash_names_the_same_resource() -> None:
+    with mock_client(cdrs=3) as client:
+        for path in ("/ocpi/versions/", "/ocpi/2.2.1/", "/ocpi/2.2.1/cpo/cdrs/?limit=2"):
+            response = client.get(path, headers=auth())
+            assert response.status_code == 200, path
+            _envelope_ok(response.json())
+
+
+def test_envelope_faults_strike_only_where_they_say() -> None:
+    with mock_client(cdrs=3, faults={"no-envelope"}) as client:
+        assert isinstance(client.get("/ocpi/2.2.1/cpo/cdrs", headers=auth()).json(), list)
+        _envelope_ok(client.get("/ocpi/versions", headers=auth()).json())
+    with mock_client(roles=("emsp",), faults={"error-without-envelope"}) as client:
+        refused = client.post(
+            "/ocpi/2.2.1/emsp/cdrs", headers={**auth(), "Content-Type": "text/plain"}, content=b"x"
+        )
+        _envelope_ok(refused.json(), 2000)  # a 415 keeps its envelope
+
+
+def test_transport_faults_compose_with_the_others() -> None:
+    for other in sorted(set(FAULTS) - {"slow", "stall"}):
+        with mock_client(cdrs=3, faults={"garbage-json", other}) as client:
+            response = client.get("/ocpi/2.2.1/cpo/cdrs", headers=auth())
+            assert response.status_code in (200, 401, 403, 500), other

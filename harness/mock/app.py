@@ -10,10 +10,12 @@ for the CDRs received.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote, unquote
 
+import httpx
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -21,24 +23,47 @@ from starlette.responses import Response
 
 from harness.checks import check_object
 from harness.findings import Level
+from harness.mock import credentials as credentials_module
 from harness.mock.auth import authorize
-from harness.mock.envelope import JSON, error, respond
+from harness.mock.credentials import PartnerError, register_with
+from harness.mock.envelope import JSON, error, read_json_body, respond
 from harness.mock.listing import list_response
 from harness.mock.seed import seed_store
 from harness.mock.settings import MockSettings
 from harness.mock.store import DuplicateCdr, Store
 
 
-def create_app(settings: MockSettings, store: Store | None = None) -> FastAPI:
-    """The mock peer of ``settings`` (the store is opened from ``settings.db`` if not given)."""
+def create_app(
+    settings: MockSettings,
+    store: Store | None = None,
+    outbound: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The mock peer of ``settings`` (the store is opened from ``settings.db`` if not given).
+    ``outbound`` carries the mock's own calls to partners (real HTTP when None)."""
+    store = store or Store(settings.db)
+    seed_store(store, settings)
+
+    def client_factory() -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=outbound, timeout=10)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.register_url:
+            task = asyncio.create_task(_register_when_up(settings, store, client_factory))
+        yield
+        if task is not None:
+            task.cancel()
+
     app = FastAPI(
         title="ocpi-harness mock peer",
         description="A mock OCPI CPO (CDR sender) and eMSP (CDR receiver).",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
+        redirect_slashes=False,
     )
-    store = store or Store(settings.db)
-    seed_store(store, settings)
+    app.state.client_factory = client_factory
     app.state.settings = settings
     app.state.store = store
     app.state.requests = 0
@@ -48,6 +73,11 @@ def create_app(settings: MockSettings, store: Store | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         app.state.requests += 1
+        path = request.scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            # "cdrs/?offset=" (the 2.1.1 examples' style) is the same resource as "cdrs?offset=".
+            request.scope["path"] = path.rstrip("/")
+            request.scope["raw_path"] = request.scope.get("raw_path", b"").rstrip(b"/")
         if settings.has("stall"):
             await asyncio.sleep(3600)
         if settings.has("slow"):
@@ -72,6 +102,29 @@ def create_app(settings: MockSettings, store: Store | None = None) -> FastAPI:
     return app
 
 
+async def _register_when_up(
+    settings: MockSettings, store: Store, client_factory: Callable[[], httpx.AsyncClient]
+) -> None:
+    """Register with the partner given on the command line, retrying while it starts."""
+    assert settings.register_url is not None
+    assert settings.public_url is not None
+    own = f"{settings.public_url.rstrip('/')}/ocpi/versions"
+    version = settings.versions[-1]
+    for _ in range(40):
+        try:
+            async with client_factory() as client:
+                await register_with(
+                    settings.register_url, settings.register_token or settings.token,
+                    version, settings, store, own, client,
+                )  # fmt: skip
+            print(f"ocpi-mock: registered with {settings.register_url} (OCPI {version})")
+            return
+        except (PartnerError, httpx.HTTPError, ValueError) as exc:
+            last = exc
+            await asyncio.sleep(0.5)
+    print(f"ocpi-mock: could not register with {settings.register_url}: {last}")
+
+
 async def _finish(request: Request, response: Response, settings: MockSettings) -> Response:
     """Echo the unique ids (T-HDR-03/04), apply the header and body transport faults."""
     if not settings.has("request-id-not-echoed"):
@@ -82,9 +135,11 @@ async def _finish(request: Request, response: Response, settings: MockSettings) 
     if settings.has("wrong-content-type"):
         response.headers["content-type"] = "text/plain"
     if settings.has("garbage-json"):
-        body = b""
-        async for chunk in response.body_iterator:  # type: ignore[attr-defined]
-            body += chunk if isinstance(chunk, bytes) else chunk.encode()
+        body = getattr(response, "body", b"")
+        if hasattr(response, "body_iterator"):
+            body = b""
+            async for chunk in response.body_iterator:
+                body += chunk if isinstance(chunk, bytes) else chunk.encode()
         headers = {k: v for k, v in response.headers.items() if k != "content-length"}
         return Response(body[: len(body) // 2], response.status_code, headers)
     return response
@@ -143,7 +198,7 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
 
     @app.get("/ocpi/versions")
     async def get_versions(request: Request) -> Response:
-        denied = authorize(request, settings, None)
+        denied = authorize(request, settings, None, store, config=True)
         if denied:
             return denied
         data = [{"version": v, "url": f"{_base(request)}/ocpi/{v}"} for v in versions]
@@ -153,7 +208,7 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
     async def get_details(version: str, request: Request) -> Response:
         if version not in versions:
             return unsupported(version)
-        denied = authorize(request, settings, version)
+        denied = authorize(request, settings, version, store, config=True)
         if denied:
             return denied
         data = {"version": version, "endpoints": _endpoints(settings, version, _base(request))}
@@ -175,7 +230,7 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
             return unsupported(version)
         if module not in ("cdrs", "tariffs") or "cpo" not in settings.roles:
             return error(settings, 404, 2000, f"no such module: {module}")
-        denied = authorize(request, settings, version)
+        denied = authorize(request, settings, version, store)
         if denied:
             return denied
         table = "sent_cdrs" if module == "cdrs" else "tariffs"
@@ -183,11 +238,23 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
             request, settings, store, table, version, _routing_headers(request, settings, version)
         )
 
+    async def credentials(request: Request) -> Response:
+        version = request.path_params["version"]
+        if version not in versions:
+            return unsupported(version)
+        return await credentials_module.handle(
+            request, settings, store, version, app.state.client_factory
+        )
+
+    app.add_api_route(
+        "/ocpi/{version}/credentials", credentials, methods=["GET", "POST", "PUT", "DELETE"]
+    )
+
     @app.post("/ocpi/{version}/emsp/cdrs")
     async def post_cdr(version: str, request: Request) -> Response:
         if version not in versions or "emsp" not in settings.roles:
             return unsupported(version) if version not in versions else _no_receiver()
-        denied = authorize(request, settings, version)
+        denied = authorize(request, settings, version, store)
         if denied:
             return denied
         return await _receive(request, settings, store, version)
@@ -199,11 +266,12 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
         version = request.path_params["version"]
         if version not in versions or "emsp" not in settings.roles:
             return unsupported(version) if version not in versions else _no_receiver()
-        denied = authorize(request, settings, version)
+        denied = authorize(request, settings, version, store)
         if denied:
             return denied
-        params = request.path_params
-        key = (params.get("country_code", ""), params.get("party_id", ""), params["cdr_id"])
+        key = _received_key(request, version)
+        if key is None:
+            return error(settings, 404, 2000, "no such CDR URL: .../cdrs/{country}/{party}/{id}")
         body = store.get_received(version, key)
         if body is None:
             return error(settings, 404, 2000, f"no CDR {'/'.join(k for k in key if k)} received")
@@ -212,17 +280,19 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
         )
 
     async def immutable(request: Request) -> Response:
+        denied = authorize(request, settings, request.path_params["version"], store)
+        if denied:
+            return denied
         return error(
             settings, 405, 2000, "CDRs cannot be replaced, updated or deleted (C-005, "
             "T-CDR-04): send a credit CDR (C-006)"
         )  # fmt: skip
 
-    for path in (
-        "/ocpi/{version}/emsp/cdrs/{country_code}/{party_id}/{cdr_id}",
-        "/ocpi/{version}/emsp/cdrs/{cdr_id}",
-    ):
-        app.add_api_route(path, get_received, methods=["GET"], include_in_schema=True)
-        app.add_api_route(path, immutable, methods=["PUT", "PATCH", "DELETE", "POST"])
+    # One route for every received-CDR URL: the key is read from the raw path, so that ids
+    # with '/', '%' or '?' (printable, hence legal) work once percent-encoded.
+    path = "/ocpi/{version}/emsp/cdrs/{rest:path}"
+    app.add_api_route(path, get_received, methods=["GET"])
+    app.add_api_route(path, immutable, methods=["PUT", "PATCH", "DELETE", "POST"])
     app.add_api_route("/ocpi/{version}/emsp/cdrs", immutable, methods=["PUT", "PATCH", "DELETE"])
 
 
@@ -234,14 +304,10 @@ async def _receive(
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != JSON:
         return error(settings, 415, 2000, f"Content-Type must be {JSON}, got {media or 'none'}")
-    body = await request.body()
-    if len(body) > settings.max_body_bytes:
-        return error(settings, 413, 2000, f"body over {settings.max_body_bytes} bytes")
-    try:
-        text = body.decode("utf-8")
-        parsed = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        return error(settings, 400, 2000, "the body is not JSON (T-HTTP-01)")
+    read = await read_json_body(request, settings)
+    if isinstance(read, Response):
+        return read
+    text, parsed = read
     if not isinstance(parsed, dict):
         return error(settings, 200, 2001, "the body must be one CDR object")
     if not settings.has("store-invalid"):
@@ -262,9 +328,26 @@ async def _receive(
         store.replace_received(version, text, key)
     headers = {}
     if not settings.has("no-location-header"):
-        path = "/".join(k for k in key if k)
+        path = "/".join(_segment(k) for k in key if k)
         headers["Location"] = f"{str(request.base_url).rstrip('/')}/ocpi/{version}/emsp/cdrs/{path}"
+    headers.update(_routing_headers(request, settings, version))
     return respond(settings, None, 1000, "Success", 201, headers)
+
+
+def _segment(value: str) -> str:
+    """A URL path segment for any printable id: percent-encoded, dots too where a client
+    would otherwise collapse them."""
+    encoded = quote(value, safe="")
+    return encoded.replace(".", "%2E") if set(value) <= {"."} else encoded
+
+
+def _received_key(request: Request, version: str) -> tuple[str, str, str] | None:
+    raw = request.scope.get("raw_path", b"").decode("latin-1").split("?")[0]
+    marker = "/emsp/cdrs/"
+    parts = [unquote(p) for p in raw[raw.index(marker) + len(marker) :].split("/")]
+    if version == "2.1.1":
+        return ("", "", parts[0]) if len(parts) == 1 else None
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
 
 
 def _cdr_key(cdr: dict[str, Any], version: str) -> tuple[str, str, str]:

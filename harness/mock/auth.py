@@ -1,15 +1,26 @@
 """The Authorization header: ``Token <token>``, the token Base64-encoded in 2.2+ (T-AUTH-03) and
-raw in 2.1.1 (T-AUTH-02); a missing or unknown token gets HTTP 401 (T-AUTH-04)."""
+raw in 2.1.1 (T-AUTH-02); a missing or unknown token gets HTTP 401 (T-AUTH-04).
+
+Tokens the mock accepts: its configured token (``--token``, the TOKEN_A a partner registers
+with, and a ready-to-use token for partners that skip the handshake) and the tokens it issued
+in credentials handshakes. Once a partner has registered with the configured token, that token
+is retired from the functional modules (T-AUTH-05): only versions, version details and
+credentials still take it.
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.mock.envelope import error
 from harness.mock.settings import MockSettings
+from harness.mock.store import Store
+
+RETIRED = "token-a-retired"
 
 
 def encoded(token: str) -> str:
@@ -17,31 +28,71 @@ def encoded(token: str) -> str:
     return base64.b64encode(token.encode("utf-8")).decode("ascii")
 
 
-def accepted_values(settings: MockSettings, version: str | None) -> set[str]:
-    """The header values (after ``Token ``) accepted for ``version`` (None: the versions
-    endpoint, shared by all versions, takes either encoding)."""
-    raw, b64 = settings.token, encoded(settings.token)
+def header_value(token: str, version: str) -> str:
+    """The Authorization header value for calling a peer of ``version``."""
+    return f"Token {token if version == '2.1.1' else encoded(token)}"
+
+
+def _decoded(value: str) -> str | None:
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+
+
+def candidates(value: str, settings: MockSettings, version: str | None) -> list[str]:
+    """The tokens a header value may carry for ``version`` (None: the versions endpoint,
+    shared by all versions, takes either encoding)."""
     if settings.has("auth-raw-token"):
-        return {raw}
-    if version is None or settings.token_encoding == "ACCEPT_BOTH":
-        return {raw, b64}
-    return {raw} if version == "2.1.1" else {b64}
+        return [value]
+    decoded = _decoded(value)
+    raw_only = version == "2.1.1" and settings.token_encoding == "STRICT"
+    b64_only = version not in (None, "2.1.1") and settings.token_encoding == "STRICT"
+    if raw_only:
+        return [value]
+    if b64_only:
+        return [] if decoded is None else [decoded]
+    return [value] + ([] if decoded is None else [decoded])
 
 
-def authorize(request: Request, settings: MockSettings, version: str | None) -> Response | None:
+def caller_token(
+    request: Request, settings: MockSettings, store: Store, version: str | None, config: bool
+) -> str | None:
+    """The valid token the request carries, or None. ``config``: a configuration module
+    (versions, details, credentials), where the retired configured token still works."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme != "Token" or not value:
+        return None
+    for token in candidates(value, settings, version):
+        if token == settings.token and (config or store.meta(RETIRED) is None):
+            return token
+        issued = store.token(token)
+        if issued is not None and issued.active:
+            return token
+    return None
+
+
+def authorize(
+    request: Request,
+    settings: MockSettings,
+    version: str | None,
+    store: Store,
+    config: bool = False,
+) -> Response | None:
     """None when the request may proceed, else the 401 to send."""
     if settings.has("auth-ignored"):
+        return None
+    if caller_token(request, settings, store, version, config) is not None:
         return None
     status = 403 if settings.has("auth-wrong-status") else 401
     header = request.headers.get("authorization")
     if header is None:
         return error(settings, status, 2000, "Authorization header missing: send 'Token <token>'")
-    scheme, _, value = header.partition(" ")
-    if scheme != "Token" or not value:
+    if not header.startswith("Token ") or len(header) < 7:
         return error(settings, status, 2000, "Authorization must be 'Token <token>'")
-    if value not in accepted_values(settings, version):
-        hint = "Base64 of the token" if version not in (None, "2.1.1") else "the token"
-        return error(
-            settings, status, 2000, f"unknown token (OCPI {version or 'any'} expects {hint})"
-        )
-    return None
+    hint = "the Base64 of a token" if version not in (None, "2.1.1") else "a token"
+    message = f"unknown or retired token (OCPI {version or 'any'} expects {hint})"
+    return error(settings, status, 2000, message)

@@ -39,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="STRICT",
         help="STRICT: Base64 in 2.2+, raw in 2.1.1; ACCEPT_BOTH: either (AMB-01)",
     )
+    parser.add_argument(
+        "--register",
+        metavar="VERSIONS_URL",
+        help="register with this partner at start (run the credentials handshake as client)",
+    )
+    parser.add_argument(
+        "--register-token", metavar="TOKEN_A", help="the partner's TOKEN_A for --register"
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     return parser
@@ -67,6 +75,9 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         faults=parse_faults(args.fault),
         page_limit=args.page_limit,
         token_encoding=args.token_encoding,
+        register_url=args.register,
+        register_token=args.register_token,
+        public_url=f"http://{args.host}:{args.port}",
     )
 
 

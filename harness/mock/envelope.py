@@ -27,13 +27,15 @@ def respond(
     http_status: int = 200,
     headers: dict[str, str] | None = None,
     raw_data: str | None = None,
+    is_list: bool = False,
 ) -> Response:
     """An enveloped JSON response. ``raw_data`` is JSON text put in ``data`` as is (stored
-    objects are served byte for byte)."""
+    objects are served byte for byte); ``is_list``: a paginated list (where the no-envelope
+    fault strikes)."""
     envelope_faults = settings.faults
-    if http_status >= 400 and "error-without-envelope" in envelope_faults:
+    if http_status in (401, 404) and "error-without-envelope" in envelope_faults:
         return Response(message, http_status, headers, media_type="text/plain")
-    if "no-envelope" in envelope_faults and http_status < 400:
+    if "no-envelope" in envelope_faults and is_list:
         body = raw_data if raw_data is not None else json.dumps(data, ensure_ascii=False)
         return Response(body, http_status, headers, media_type=JSON)
     code: int | str = str(status_code) if "status-code-string" in envelope_faults else status_code
@@ -52,3 +54,40 @@ def respond(
 def error(settings: MockSettings, http_status: int, status_code: int, message: str) -> Response:
     """An error in the envelope (HTTP-layer errors carry it too, T-ENV-05)."""
     return respond(settings, None, status_code, message, http_status)
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} does not fit a number")
+    return value
+
+
+def parse_json(text: str) -> Any:
+    """Strict JSON: NaN, Infinity and numbers that overflow to infinity are not JSON."""
+    return json.loads(text, parse_constant=_no_constants, parse_float=_finite)
+
+
+async def read_json_body(request: Any, settings: MockSettings) -> tuple[str, Any] | Response:
+    """The body as text and parsed JSON, or the error to send: 413 past the size limit (read
+    in chunks, so a huge body is refused without being held), 400 when it is not JSON."""
+    limit = settings.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        return error(settings, 413, 2000, f"body over {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return error(settings, 413, 2000, f"body over {limit} bytes")
+        chunks.append(chunk)
+    try:
+        text = b"".join(chunks).decode("utf-8")
+        return text, parse_json(text)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return error(settings, 400, 2000, "the body is not JSON (T-HTTP-01)")

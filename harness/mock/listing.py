@@ -28,27 +28,31 @@ class BadQuery(ValueError):
     """A query parameter the mock cannot use (answered with OCPI status 2001)."""
 
 
-def _whole_second(value: str, shift: int = 0) -> str:
+def _whole_second(value: str, past: bool = False) -> str:
     """A DateTime query value as stored timestamps are written (whole seconds, Z), rounded up:
-    stored times are whole seconds, so '>= 10:00:00.5' is '>= 10:00:01'."""
+    stored times are whole seconds, so '>= 10:00:00.5' is '>= 10:00:01'. ``past``: the first
+    whole second after the instant (to turn an inclusive bound exclusive or back, for the
+    date faults)."""
     if not _DATETIME.fullmatch(value):
         raise BadQuery(f"{value!r} is not an OCPI DateTime")
     try:
         instant = parse_datetime(value)
     except ValueError:
         raise BadQuery(f"{value!r} names no real instant") from None
-    if instant.microsecond:
+    if instant.microsecond or past:
         instant = instant.replace(microsecond=0) + timedelta(seconds=1)
-    instant += timedelta(seconds=shift)
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_MAXIMUM = 10**9
 
 
 def _number(request: Request, name: str, default: int, minimum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise BadQuery(f"{name} must be a whole number >= {minimum}; got {raw!r}")
+    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= _MAXIMUM:
+        raise BadQuery(f"{name} must be a whole number from {minimum} to {_MAXIMUM}; got {raw!r}")
     return int(raw)
 
 
@@ -70,12 +74,12 @@ def list_response(
         since = (
             None
             if date_from is None
-            else _whole_second(date_from, 1 if settings.has("date-from-exclusive") else 0)
+            else _whole_second(date_from, past=settings.has("date-from-exclusive"))
         )
         until = (
             None
             if date_to is None
-            else _whole_second(date_to, 1 if settings.has("date-to-inclusive") else 0)
+            else _whole_second(date_to, past=settings.has("date-to-inclusive"))
         )
     except BadQuery as exc:
         return error(settings, 200, 2001, f"invalid parameter: {exc}")
@@ -100,14 +104,14 @@ def list_response(
         out["X-Limit"] = str(
             len(bodies) if settings.has("x-limit-is-count") else settings.page_limit
         )
-    more = offset + len(bodies) < page.total
+    more = served_offset + len(bodies) < page.total
     link = _next_link(request, settings, offset + limit, limit, more)
     if link is not None:
         out["Link"] = link
     raw = "[" + ",".join(bodies) + "]"
     if settings.has("huge-body"):
         raw = "[" + ",".join(bodies) + ("," if bodies else "") + json.dumps(_PADDING) + "]"
-    return respond(settings, raw_data=raw, headers=out)
+    return respond(settings, raw_data=raw, headers=out, is_list=True)
 
 
 def _next_link(

@@ -32,6 +32,11 @@ class MockSettings:
     page_limit: int = 100
     token_encoding: str = "STRICT"
     max_body_bytes: int = 1_000_000
+    #: Register with this partner versions URL at start-up (the handshake as client), with
+    #: ``register_token`` (the partner's TOKEN_A); ``public_url`` is where this peer is reached.
+    register_url: str | None = None
+    register_token: str | None = None
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         for role in self.roles:
@@ -47,6 +52,8 @@ class MockSettings:
             raise ValueError("token_encoding takes STRICT or ACCEPT_BOTH")
         if self.page_limit < 1:
             raise ValueError("page_limit takes a number >= 1")
+        if self.register_url and not self.public_url:
+            raise ValueError("registering with a partner needs the public URL of this peer")
 
     def has(self, fault: str) -> bool:
         """Whether a fault is active."""

@@ -41,7 +41,28 @@ CREATE TABLE IF NOT EXISTS tariffs (
     PRIMARY KEY (version, position)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    version TEXT NOT NULL,
+    partner_url TEXT NOT NULL,
+    partner_token TEXT,
+    active INTEGER NOT NULL DEFAULT 1
+);
 """
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A credentials token this peer issued: "C" to a partner that registered with it, "B" to
+    a partner it registered with; ``partner_token`` is the token to call that partner with."""
+
+    token: str
+    kind: str
+    version: str
+    partner_url: str
+    partner_token: str | None
+    active: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,3 +228,39 @@ class Store:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    # -- credentials ----------------------------------------------------------------------------
+
+    def add_token(self, issued: IssuedToken) -> None:
+        """Record a token this peer issued."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO tokens (token, kind, version, partner_url, partner_token, active) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (issued.token, issued.kind, issued.version, issued.partner_url,
+                 issued.partner_token, int(issued.active)),
+            )  # fmt: skip
+
+    def token(self, token: str) -> IssuedToken | None:
+        """What is known of a token this peer issued (active or not)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT token, kind, version, partner_url, partner_token, active FROM tokens "
+                "WHERE token = ?",
+                (token,),
+            ).fetchone()
+        if row is None:
+            return None
+        return IssuedToken(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+
+    def set_partner_token(self, token: str, partner_token: str) -> None:
+        """Remember the token a partner gave us for calling it."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE tokens SET partner_token = ? WHERE token = ?", (partner_token, token)
+            )
+
+    def deactivate(self, token: str) -> None:
+        """A token that may no longer be used (rotated or unregistered)."""
+        with self._lock:
+            self._db.execute("UPDATE tokens SET active = 0 WHERE token = ?", (token,))

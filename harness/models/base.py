@@ -16,7 +16,11 @@ class OcpiModel(BaseModel):
     enums.
     """
 
-    model_config = ConfigDict(strict=True, extra="allow", populate_by_name=False)
+    # allow_inf_nan=False: NaN and Infinity are not JSON numbers (and 1e999 overflows to one);
+    # refusing them here keeps every later check's arithmetic finite.
+    model_config = ConfigDict(
+        strict=True, extra="allow", populate_by_name=False, allow_inf_nan=False
+    )
 
 
 def declared(model: object, name: str) -> Any:

@@ -1,0 +1,189 @@
+"""The credentials module of the mock, both ways (T-CRED-01..06, T-AUTH-05/06).
+
+As server: POST with TOKEN_A registers a partner. The mock calls the partner's versions URL and
+version details with the partner's TOKEN_B over real HTTP, issues TOKEN_C and retires TOKEN_A
+from the functional modules. PUT rotates TOKEN_C (the old one is refused afterwards); DELETE
+unregisters. POST when registered, and PUT or DELETE when not, answer 405.
+
+As client: ``register_with(...)`` runs the handshake against a partner, e.g. another mock.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+
+from harness.mock.auth import RETIRED, caller_token, header_value
+from harness.mock.envelope import JSON, error, read_json_body, respond
+from harness.mock.settings import MockSettings
+from harness.mock.store import IssuedToken, Store
+
+
+class PartnerError(Exception):
+    """The partner's versions or version details could not be used (status 3001/3002)."""
+
+    def __init__(self, status_code: int, message: str):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def new_token() -> str:
+    """A fresh credentials token: printable ASCII, at most 64 characters (T-AUTH-07)."""
+    return secrets.token_urlsafe(32)
+
+
+def credentials_object(
+    settings: MockSettings, version: str, token: str, versions_url: str
+) -> dict[str, Any]:
+    """This peer's credentials object in ``version``'s shape (T-CRED-06)."""
+    business = {"name": "ocpi-harness mock peer"}
+    if version == "2.1.1":
+        return {
+            "token": token,
+            "url": versions_url,
+            "business_details": business,
+            "party_id": settings.party_id,
+            "country_code": settings.country_code,
+        }
+    roles = [
+        {
+            "role": role.upper(),
+            "business_details": business,
+            "party_id": settings.party_id,
+            "country_code": settings.country_code,
+        }
+        for role in settings.roles
+    ]
+    return {"token": token, "url": versions_url, "roles": roles}
+
+
+async def _envelope_data(client: httpx.AsyncClient, url: str, token: str, version: str) -> Any:
+    try:
+        response = await client.get(url, headers={"Authorization": header_value(token, version)})
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise PartnerError(3001, f"GET {url} failed: {type(exc).__name__}") from None
+    if response.status_code != 200 or not isinstance(body, dict) or body.get("status_code") != 1000:
+        raise PartnerError(3001, f"GET {url} answered HTTP {response.status_code}")
+    return body.get("data")
+
+
+async def partner_endpoints(
+    client: httpx.AsyncClient, versions_url: str, token: str, version: str
+) -> list[dict[str, Any]]:
+    """The partner's endpoints for ``version``, found through its versions URL."""
+    versions = await _envelope_data(client, versions_url, token, version)
+    if isinstance(versions, dict):  # 2.1.1 documents a {"versions": [...]} shape too (AMB-14)
+        versions = versions.get("versions")
+    if not isinstance(versions, list):
+        raise PartnerError(3001, f"{versions_url} did not list versions")
+    match = [v for v in versions if isinstance(v, dict) and v.get("version") == version]
+    if not match:
+        raise PartnerError(3002, f"the partner does not offer OCPI {version}")
+    details = await _envelope_data(client, str(match[0].get("url")), token, version)
+    endpoints = details.get("endpoints") if isinstance(details, dict) else None
+    if not isinstance(endpoints, list):
+        raise PartnerError(3001, "the partner's version details list no endpoints")
+    return [e for e in endpoints if isinstance(e, dict)]
+
+
+def _versions_url(request: Request) -> str:
+    return f"{str(request.base_url).rstrip('/')}/ocpi/versions"
+
+
+async def handle(
+    request: Request,
+    settings: MockSettings,
+    store: Store,
+    version: str,
+    client_factory: Any,
+) -> Response:
+    """GET, POST, PUT or DELETE on the credentials endpoint of ``version``."""
+    token = caller_token(request, settings, store, version, config=True)
+    if token is None and not settings.has("auth-ignored"):
+        return error(settings, 401, 2000, "unknown token")
+    issued = None if token is None else store.token(token)
+    registered = issued is not None and issued.kind == "C"
+    method = request.method
+    if method == "GET":
+        return respond(
+            settings, credentials_object(settings, version, token or "", _versions_url(request))
+        )
+    if method == "DELETE":
+        if not registered or token is None:
+            return error(settings, 405, 2000, "not registered: nothing to delete (T-CRED-04)")
+        store.deactivate(token)
+        return respond(settings)
+    if method == "POST" and registered:
+        return error(settings, 405, 2000, "already registered: use PUT to update (T-CRED-02)")
+    if method == "PUT" and not registered:
+        return error(settings, 405, 2000, "not registered: use POST to register (T-CRED-03)")
+    theirs = await _partner_credentials(request, settings)
+    if isinstance(theirs, Response):
+        return theirs
+    try:
+        async with client_factory() as client:
+            await partner_endpoints(client, theirs["url"], theirs["token"], version)
+    except PartnerError as exc:
+        return error(settings, 200, exc.status_code, f"unable to use the client's API: {exc}")
+    fresh = new_token()
+    store.add_token(IssuedToken(fresh, "C", version, theirs["url"], theirs["token"], True))
+    if registered and token is not None:
+        store.deactivate(token)  # rotated (T-CRED-03)
+    elif token == settings.token:
+        store.set_meta(RETIRED, "1")  # TOKEN_A no longer opens functional modules (T-AUTH-05)
+    return respond(settings, credentials_object(settings, version, fresh, _versions_url(request)))
+
+
+async def _partner_credentials(
+    request: Request, settings: MockSettings
+) -> dict[str, Any] | Response:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != JSON:
+        return error(settings, 415, 2000, f"Content-Type must be {JSON}")
+    read = await read_json_body(request, settings)
+    if isinstance(read, Response):
+        return read
+    body = read[1]
+    token, url = (body.get("token"), body.get("url")) if isinstance(body, dict) else (None, None)
+    valid_token = isinstance(token, str) and 0 < len(token) <= 64 and token.isprintable()
+    if not valid_token or not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return error(
+            settings, 200, 2001, "credentials need 'token' (1..64 printable characters) and "
+            "'url' (the versions URL)"
+        )  # fmt: skip
+    return {"token": token, "url": url}
+
+
+async def register_with(
+    partner_versions_url: str,
+    token_a: str,
+    version: str,
+    settings: MockSettings,
+    store: Store,
+    own_versions_url: str,
+    client: httpx.AsyncClient,
+) -> str:
+    """Register this peer with a partner (this peer is the client of the handshake); returns
+    the partner's TOKEN_C, kept for calling it. Raises PartnerError when it cannot."""
+    endpoints = await partner_endpoints(client, partner_versions_url, token_a, version)
+    url = next((str(e.get("url")) for e in endpoints if e.get("identifier") == "credentials"), None)
+    if url is None:
+        raise PartnerError(3003, "the partner offers no credentials endpoint")
+    token_b = new_token()
+    store.add_token(IssuedToken(token_b, "B", version, partner_versions_url, None, True))
+    body = credentials_object(settings, version, token_b, own_versions_url)
+    response = await client.post(
+        url, json=body, headers={"Authorization": header_value(token_a, version)}
+    )
+    data = response.json().get("data") if response.status_code == 200 else None
+    token_c = data.get("token") if isinstance(data, dict) else None
+    if not isinstance(token_c, str):
+        store.deactivate(token_b)
+        raise PartnerError(3001, f"the partner refused the registration: {response.text[:200]}")
+    store.set_partner_token(token_b, token_c)
+    return token_c
