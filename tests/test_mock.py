@@ -536,10 +536,15 @@ def test_a_declared_huge_body_is_refused_before_it_is_read() -> None:
         assert response.status_code == 413
 
 
-def test_changing_a_received_cdr_needs_a_token_first() -> None:
+def test_methods_not_offered_get_405_with_allow() -> None:
     with mock_client(roles=("emsp",)) as client:
         response = client.delete("/ocpi/2.2.1/emsp/cdrs/NL/ABC/CDR-0001")
-        assert response.status_code == 401
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET"
+        _envelope_ok(response.json(), 2000)
+        assert "C-005" in response.json()["status_message"]
+        put = client.put("/ocpi/2.2.1/emsp/cdrs", headers=auth(), json={})
+        assert put.headers["allow"] == "POST"
 
 
 def test_the_post_answer_carries_the_routing_headers() -> None:
@@ -574,3 +579,9 @@ def test_transport_faults_compose_with_the_others() -> None:
         with mock_client(cdrs=3, faults={"garbage-json", other}) as client:
             response = client.get("/ocpi/2.2.1/cpo/cdrs", headers=auth())
             assert response.status_code in (200, 401, 403, 500), other
+
+
+def test_the_docs_list_every_fault() -> None:
+    docs = (FIXTURES.parent / "docs" / "mock.md").read_text(encoding="utf-8")
+    for fault in FAULTS.values():
+        assert f"| `{fault.name}` | {fault.requirement} |" in docs, fault.name

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 
 import httpx
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -93,12 +94,26 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        what = {404: "no such path", 405: "method not allowed here"}.get(exc.status_code, "error")
-        return error(
-            settings, exc.status_code, 2000, f"{what}: {request.method} {request.url.path}"
+        path = request.url.path
+        if exc.status_code != 405:
+            return error(settings, exc.status_code, 2000, f"no such path: {path}")
+        # A method the resource does not offer gets 405 with Allow whoever asks (RFC 9110;
+        # OCPI defines no status for n/a methods, AMB-11).
+        message = f"method not allowed here: {request.method} {path}"
+        if "/emsp/cdrs" in path:
+            message = "CDRs cannot be replaced, updated or deleted (C-005, T-CDR-04)"
+        allowed = sorted(
+            {
+                m
+                for r in app.routes
+                if isinstance(r, APIRoute) and r.path_regex.match(path)
+                for m in r.methods or ()
+            }
         )
+        return respond(settings, None, 2000, message, 405, {"Allow": ", ".join(allowed)})
 
     _add_routes(app, settings, store)
+    _document(app, settings)
     return app
 
 
@@ -183,6 +198,47 @@ def _endpoints(settings: MockSettings, version: str, base: str) -> list[dict[str
     ]
 
 
+# What the OpenAPI document says of bodies and answers (schemathesis generates requests from
+# it and checks every answer against it).
+_JSON_BODY: dict[str, Any] = {
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}
+}
+ENVELOPE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["status_code", "timestamp"],
+    "properties": {
+        "data": {},
+        "status_code": {"type": "integer", "minimum": 1000, "maximum": 4999},
+        "status_message": {"type": "string"},
+        "timestamp": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T"},
+    },
+}
+
+
+def _document(app: FastAPI, settings: MockSettings) -> None:
+    """Every answer is the envelope; ``version`` takes the versions served."""
+    schema = app.openapi()
+    for path, path_item in schema.get("paths", {}).items():
+        placeholders = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+        for operation in path_item.values():
+            named = {p.get("name") for p in operation.get("parameters", [])}
+            operation.setdefault("parameters", []).extend(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in placeholders
+                if name not in named
+            )
+            operation["responses"] = {
+                "default": {
+                    "description": "An OCPI envelope",
+                    "content": {"application/json": {"schema": ENVELOPE_SCHEMA}},
+                }
+            }
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "version":
+                    parameter["schema"] = {"type": "string", "enum": list(settings.versions)}
+    app.openapi_schema = schema
+
+
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -246,11 +302,16 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
             request, settings, store, version, app.state.client_factory
         )
 
-    app.add_api_route(
-        "/ocpi/{version}/credentials", credentials, methods=["GET", "POST", "PUT", "DELETE"]
-    )
+    for method in ("GET", "POST", "PUT", "DELETE"):
+        app.add_api_route(
+            "/ocpi/{version}/credentials",
+            credentials,
+            methods=[method],
+            operation_id=f"credentials_{method.lower()}",
+            openapi_extra=_JSON_BODY if method in ("POST", "PUT") else None,
+        )
 
-    @app.post("/ocpi/{version}/emsp/cdrs")
+    @app.post("/ocpi/{version}/emsp/cdrs", openapi_extra=_JSON_BODY)
     async def post_cdr(version: str, request: Request) -> Response:
         if version not in versions or "emsp" not in settings.roles:
             return unsupported(version) if version not in versions else _no_receiver()
@@ -279,21 +340,11 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
             settings, raw_data=body, headers=_routing_headers(request, settings, version)
         )
 
-    async def immutable(request: Request) -> Response:
-        denied = authorize(request, settings, request.path_params["version"], store)
-        if denied:
-            return denied
-        return error(
-            settings, 405, 2000, "CDRs cannot be replaced, updated or deleted (C-005, "
-            "T-CDR-04): send a credit CDR (C-006)"
-        )  # fmt: skip
-
     # One route for every received-CDR URL: the key is read from the raw path, so that ids
     # with '/', '%' or '?' (printable, hence legal) work once percent-encoded.
     path = "/ocpi/{version}/emsp/cdrs/{rest:path}"
-    app.add_api_route(path, get_received, methods=["GET"])
-    app.add_api_route(path, immutable, methods=["PUT", "PATCH", "DELETE", "POST"])
-    app.add_api_route("/ocpi/{version}/emsp/cdrs", immutable, methods=["PUT", "PATCH", "DELETE"])
+    app.add_api_route(path, get_received, methods=["GET"], operation_id="received_cdr_get")
+    # PUT, PATCH and DELETE are not offered (C-005): the router answers 405 with Allow.
 
 
 async def _receive(

@@ -115,13 +115,13 @@ async def handle(
         )
     if method == "DELETE":
         if not registered or token is None:
-            return error(settings, 405, 2000, "not registered: nothing to delete (T-CRED-04)")
+            return _not_allowed(settings, "not registered: nothing to delete (T-CRED-04)", False)
         store.deactivate(token)
         return respond(settings)
     if method == "POST" and registered:
-        return error(settings, 405, 2000, "already registered: use PUT to update (T-CRED-02)")
+        return _not_allowed(settings, "already registered: use PUT to update (T-CRED-02)", True)
     if method == "PUT" and not registered:
-        return error(settings, 405, 2000, "not registered: use POST to register (T-CRED-03)")
+        return _not_allowed(settings, "not registered: use POST to register (T-CRED-03)", False)
     theirs = await _partner_credentials(request, settings)
     if isinstance(theirs, Response):
         return theirs
@@ -137,6 +137,12 @@ async def handle(
     elif token == settings.token:
         store.set_meta(RETIRED, "1")  # TOKEN_A no longer opens functional modules (T-AUTH-05)
     return respond(settings, credentials_object(settings, version, fresh, _versions_url(request)))
+
+
+def _not_allowed(settings: MockSettings, message: str, registered: bool) -> Response:
+    """405 with the methods the caller's registration state allows (RFC 9110 Allow)."""
+    allowed = "GET, PUT, DELETE" if registered else "GET, POST"
+    return respond(settings, None, 2000, message, 405, {"Allow": allowed})
 
 
 async def _partner_credentials(

@@ -36,4 +36,7 @@ class SyncASGITransport(httpx.BaseTransport):
             raise httpx.ReadTimeout("the app did not answer in time", request=request) from None
         finally:
             loop.close()
-        return httpx.Response(status, headers=headers, content=body, request=request)
+        # A stream, not content: the client then reads and closes it (and sets .elapsed).
+        return httpx.Response(
+            status, headers=headers, stream=httpx.ByteStream(body), request=request
+        )
