@@ -1,48 +1,194 @@
 """The pytest plugin (registered through the ``pytest11`` entry point ``ocpi``).
 
-For now it provides the run seed (``--ocpi-seed``, env ``OCPI_SEED``, ini ``ocpi_seed``) and the
-``cdr_factory`` / ``tariff_factory`` fixtures: each test gets its own reproducible stream,
-derived from the run seed and the test's node id, so a failing test can be replayed exactly by
-rerunning it with the seed the report header shows.
+Options (each also from the environment, and from ini ``ocpi_*`` except the token):
+``--target-url`` (the partner's versions URL), ``--target-token``, ``--ocpi-version``,
+``--target-role cpo|emsp``, ``--ocpi-seed``, ``--ocpi-read-only``, ``--ocpi-timeout``,
+``--ocpi-max-pages``, ``--ocpi-option ID=VALUE``, and for the embedded mock
+``--ocpi-mock-fault NAME``. With no ``--target-url`` the suites run against the embedded mock.
+A wrong option stops the run at start with one line naming the fix.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from harness.generate import CdrGenerator
+from harness.models import SUPPORTED_VERSIONS
+from harness.options import OptionError, Options
 
 DEFAULT_SEED = "1"
+EMBEDDED_URL = "http://ocpi-mock"
+EMBEDDED_TOKEN = "embedded-mock-token"
+MARKERS = {
+    "cdrs": "exercises the CDRs module",
+    "auth": "exercises authorization (T-AUTH)",
+    "transport": "exercises the envelope and headers (T-ENV, T-HDR, T-ROUTE)",
+    "pagination": "exercises pagination and date filters (T-PAG)",
+    "schema": "validates objects against the version's models (C-001, C-002, ...)",
+    "cost": "re-prices CDRs with the cost oracle (C-026)",
+    "credentials": "changes the partner's registration (opt-in)",
+    "requirement(*ids)": "the requirement ids a test checks",
+}
+_SETTINGS_KEY = pytest.StashKey["TargetSettings"]()
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """What the run targets and how."""
+
+    url: str | None
+    token: str
+    version: str
+    role: str | None
+    seed: str
+    read_only: bool
+    timeout: float
+    max_pages: int
+    options: Options
+    mock_faults: tuple[str, ...] = field(default=())
+
+    @property
+    def embedded(self) -> bool:
+        """No target given: the suites run against the embedded mock."""
+        return self.url is None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """--ocpi-seed and its ini twin."""
+    """The harness's options."""
     group = parser.getgroup("ocpi", "OCPI conformance harness")
-    group.addoption(
-        "--ocpi-seed",
-        dest="ocpi_seed",
-        default=None,
-        help="run seed for generated CDRs and tariffs (env OCPI_SEED, ini ocpi_seed; default 1)",
+
+    def add(name: str, help_text: str, ini: bool = True, **kwargs: Any) -> None:
+        group.addoption(f"--{name}", dest=name.replace("-", "_"), help=help_text, **kwargs)
+        if ini:
+            parser.addini("ocpi_" + name.removeprefix("ocpi-").replace("-", "_"), help_text)
+
+    add("target-url", "the partner's versions URL (env OCPI_TARGET_URL; none: embedded mock)")
+    add("target-token", "the token to call the partner with (env OCPI_TARGET_TOKEN)", ini=False)
+    add("ocpi-version", "OCPI version: 2.1.1, 2.2.1 or 2.3.0 (env OCPI_VERSION; default 2.2.1)")
+    add("target-role", "the role of the target: cpo or emsp (env OCPI_TARGET_ROLE)")
+    add("ocpi-seed", "run seed for generated CDRs and tariffs (env OCPI_SEED; default 1)")
+    add("ocpi-read-only", "never POST to the target (env OCPI_READ_ONLY)", action="store_true")
+    add("ocpi-timeout", "seconds per request (env OCPI_TIMEOUT; default 10)")
+    add("ocpi-max-pages", "pages to follow at most in one crawl (env OCPI_MAX_PAGES; 1000)")
+    add(
+        "ocpi-option",
+        "ID=VALUE for an ambiguity/policy option (env OCPI_OPTION, ';'-separated)",
+        action="append",
+        default=[],
     )
-    parser.addini("ocpi_seed", "run seed for generated CDRs and tariffs", default=None)
+    add(
+        "ocpi-mock-fault",
+        "a fault for the embedded mock (see ocpi-mock --list-faults)",
+        ini=False,
+        action="append",
+        default=[],
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Markers, and the settings checked once at start."""
+    for marker, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{marker}: {text}")
+    config.stash[_SETTINGS_KEY] = _settings(config)
+
+
+def _value(config: pytest.Config, name: str, ini: bool = True) -> Any:
+    option = config.getoption(name.replace("-", "_"))
+    if option not in (None, [], False):
+        return option
+    env = os.environ.get("OCPI_" + name.removeprefix("ocpi-").upper().replace("-", "_"))
+    if env:
+        return env
+    if not ini:
+        return None
+    key = "ocpi_" + name.removeprefix("ocpi-").replace("-", "_")
+    try:
+        value = config.getini(key)
+    except ValueError:
+        return None
+    return value or None
+
+
+def _settings(config: pytest.Config) -> TargetSettings:
+    url = _value(config, "target-url")
+    version = str(_value(config, "ocpi-version") or "2.2.1")
+    if version not in SUPPORTED_VERSIONS:
+        raise pytest.UsageError(
+            f"--ocpi-version {version!r}: use one of {', '.join(SUPPORTED_VERSIONS)}"
+        )
+    role = _value(config, "target-role")
+    if role is not None and role not in ("cpo", "emsp"):
+        raise pytest.UsageError(f"--target-role {role!r}: use cpo or emsp")
+    token = _value(config, "target-token", ini=False)
+    if url is not None:
+        if not str(url).startswith(("http://", "https://")):
+            raise pytest.UsageError(f"--target-url {url!r}: give the versions URL, http(s)://...")
+        if not token:
+            raise pytest.UsageError("--target-url needs --target-token (or OCPI_TARGET_TOKEN)")
+        if role is None:
+            raise pytest.UsageError("--target-url needs --target-role cpo or --target-role emsp")
+    raw_options = _value(config, "ocpi-option") or []
+    if isinstance(raw_options, str):
+        raw_options = [p for p in raw_options.replace("\n", ";").split(";") if p.strip()]
+    try:
+        options = Options.parse(raw_options)
+    except OptionError as exc:
+        raise pytest.UsageError(f"--ocpi-option: {exc}") from None
+    faults = tuple(config.getoption("ocpi_mock_fault") or ())
+    if faults:
+        from harness.mock.faults import parse_faults
+
+        try:
+            parse_faults(list(faults))
+        except ValueError as exc:
+            raise pytest.UsageError(f"--ocpi-mock-fault: {exc}") from None
+    try:
+        timeout = float(_value(config, "ocpi-timeout") or 10)
+        max_pages = int(_value(config, "ocpi-max-pages") or 1000)
+    except ValueError:
+        raise pytest.UsageError("--ocpi-timeout and --ocpi-max-pages take numbers") from None
+    read_only = _value(config, "ocpi-read-only") in (True, "1", "true", "yes")
+    return TargetSettings(
+        url=None if url is None else str(url),
+        token=str(token or EMBEDDED_TOKEN),
+        version=version,
+        role=None if role is None else str(role),
+        seed=str(_value(config, "ocpi-seed") or DEFAULT_SEED),
+        read_only=read_only,
+        timeout=timeout,
+        max_pages=max_pages,
+        options=options,
+        mock_faults=faults,
+    )
+
+
+def target_settings(config: pytest.Config) -> TargetSettings:
+    """The run's settings (checked at start)."""
+    return config.stash[_SETTINGS_KEY]
 
 
 def run_seed(config: pytest.Config) -> str:
-    """The run seed: command line, then environment, then ini, then the default."""
-    value = (
-        config.getoption("ocpi_seed") or os.environ.get("OCPI_SEED") or config.getini("ocpi_seed")
-    )
-    return str(value) if value else DEFAULT_SEED
+    """The run seed."""
+    return target_settings(config).seed
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """The seed in the header, so that every run can be replayed."""
-    return f"ocpi: seed {run_seed(config)} (replay with --ocpi-seed {run_seed(config)})"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Target, version, role and seed in the header, so that every run can be replayed."""
+    settings = target_settings(config)
+    target = settings.url or "the embedded mock"
+    role = settings.role or ("cpo and emsp" if settings.embedded else "?")
+    lines = [
+        f"ocpi: target {target}, OCPI {settings.version}, role {role}",
+        f"ocpi: seed {settings.seed} (replay with --ocpi-seed {settings.seed})",
+    ]
+    if settings.mock_faults:
+        lines.append(f"ocpi: embedded mock faults {', '.join(settings.mock_faults)}")
+    return lines
 
 
 @dataclass
@@ -65,6 +211,25 @@ class Factory:
 def ocpi_seed(request: pytest.FixtureRequest) -> str:
     """The run seed."""
     return run_seed(request.config)
+
+
+@pytest.fixture(scope="session")
+def ocpi_settings(request: pytest.FixtureRequest) -> TargetSettings:
+    """The run's target settings."""
+    return target_settings(request.config)
+
+
+@pytest.fixture(scope="session")
+def ocpi_target(ocpi_settings: TargetSettings) -> Iterator[Any]:
+    """The target under test (the embedded mock when no --target-url), with a recording
+    client; see ``harness.target``."""
+    from harness.target import open_target
+
+    target = open_target(ocpi_settings)
+    try:
+        yield target
+    finally:
+        target.close()
 
 
 @pytest.fixture

@@ -1237,6 +1237,39 @@ _ALL: tuple[Requirement, ...] = (
         "A 2.1.1 CDR location holds exactly the EVSE and connector used",
         "2.1.1 §10.3.1 CDR object (location)",
     ),
+    _r(
+        "H-HTTP-01",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "The target answers every request within the timeout, over a working connection",
+        "§4.1 Transport and format (HTTP over TLS)",
+    ),
+    _r(
+        "H-HTTP-02",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "A response body fits the harness's size limit (a page is not megabytes)",
+        "§4.1.4.1 Paginated responses (pages bounded by X-Limit)",
+    ),
+    _r(
+        "H-PAG-01",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "Following Link rel=next ends: no page is linked twice, the crawl stays within the "
+        "pages X-Total-Count implies",
+        "§4.1.4.1 Paginated Response (Link)",
+    ),
+    _r(
+        "H-PAG-02",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "The next-page Link stays on the target's origin (the token is never sent elsewhere)",
+        "§4.1.4.1 Paginated Response (Link); §4.1.2 Authorization header",
+    ),
 )
 
 REGISTRY: dict[str, Requirement] = {r.id: r for r in _ALL}

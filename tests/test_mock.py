@@ -313,8 +313,8 @@ FAULT_PROOFS: dict[str, Any] = {
         ]
     ),
     "offset-off-by-one": lambda: (
-        _data(_page({"offset-off-by-one"}, "offset=0&limit=2"))[0]["id"]
-        == _data(_page(set(), "offset=1&limit=2"))[0]["id"]
+        _data(_page({"offset-off-by-one"}, "offset=1&limit=2"))[0]["id"]
+        == _data(_page(set(), "offset=2&limit=2"))[0]["id"]
     ),
     "limit-ignored": lambda: len(_data(_page({"limit-ignored"}, "limit=12"))) == 12,
     "x-limit-is-count": lambda: _page({"x-limit-is-count"}, "offset=10").headers["x-limit"] == "2",

@@ -33,7 +33,9 @@ _FAULTS = (
     Fault("link-on-last-page", "T-PAG-04", "the last page still has a Link rel=next"),
     Fault("no-link", "T-PAG-04", "no Link header although more pages remain"),
     Fault("link-drops-filters", "T-PAG-04", "the next-page Link drops date_from/date_to"),
-    Fault("offset-off-by-one", "T-PAG-01", "a page starts one object after its offset"),
+    Fault(
+        "offset-off-by-one", "T-PAG-01", "pages after the first start one object after their offset"
+    ),
     Fault(
         "limit-ignored",
         "T-PAG-05",
@@ -47,23 +49,23 @@ _FAULTS = (
     Fault("request-id-not-echoed", "T-HDR-03", "X-Request-ID and X-Correlation-ID not echoed"),
     Fault("wrong-content-type", "T-HDR-01", "responses are labelled text/plain"),
     Fault("routing-headers-missing", "T-ROUTE-01", "2.2+: no OCPI-from-*/OCPI-to-* headers"),
-    Fault("cdr-2.1.1-shape", "C-003", "2.2+ CDRs are served in their 2.1.1 shape"),
+    Fault("cdr-2.1.1-shape", "C-001", "2.2+ CDRs are served in their 2.1.1 shape"),
     Fault("cost-off", "C-026", "total_cost is 3 % above what the tariffs give"),
     Fault("energy-total-off", "C-010", "total_energy is not the sum of the periods"),
     Fault("time-in-seconds", "C-011", "total_time is given in seconds"),
     Fault("no-location-header", "T-CDR-02", "a received CDR gets no Location header"),
     Fault("store-invalid", "C-001", "receives and stores CDRs that break the schema"),
     Fault("duplicate-overwrites", "C-004", "a CDR posted again with a known id replaces it"),
-    Fault("server-error", "T-HTTP-05", "every request gets HTTP 500"),
-    Fault("slow", "T-MISC-05", "every response is delayed by 2 s", transport=True),
-    Fault("stall", "T-MISC-05", "responses never come (the connection stalls)", transport=True),
+    Fault("server-error", "T-HTTP-02", "every request gets HTTP 500"),
+    Fault("slow", "H-HTTP-01", "every response is delayed by 2 s", transport=True),
+    Fault("stall", "H-HTTP-01", "responses never come (the connection stalls)", transport=True),
     Fault("garbage-json", "T-ENV-01", "bodies are truncated, unparseable JSON", transport=True),
-    Fault("huge-body", "T-MISC-05", "list responses carry 10 MB of padding", transport=True),
+    Fault("huge-body", "H-HTTP-02", "list responses carry 10 MB of padding", transport=True),
     Fault(
-        "link-loop", "T-PAG-04", "the Link of every page points at the same page", transport=True
+        "link-loop", "H-PAG-01", "the Link of every page points at the same page", transport=True
     ),
     Fault(
-        "link-other-host", "T-PAG-04", "the next-page Link points at another host", transport=True
+        "link-other-host", "H-PAG-02", "the next-page Link points at another host", transport=True
     ),
 )
 

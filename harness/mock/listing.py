@@ -86,7 +86,8 @@ def list_response(
     if settings.has("date-filter-ignored"):
         since = until = None
     limit = asked if settings.has("limit-ignored") else min(asked, settings.page_limit)
-    served_offset = offset + 1 if settings.has("offset-off-by-one") else offset
+    # The classic off-by-one: every page but the first starts one object late.
+    served_offset = offset + 1 if settings.has("offset-off-by-one") and offset else offset
     page = store.page(table, version, served_offset, limit, since, until)
     bodies = page.bodies
     if settings.has("unstable-order"):

@@ -1,0 +1,49 @@
+"""Shared fixtures of the conformance suites: the target's endpoints, and the one way a
+scenario turns findings into a verdict."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from harness.findings import Finding, Level
+from harness.target import Target
+
+
+def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
+    """Attach every finding to the test's report; fail on those at error level, one line each
+    with the requirement id, where and what."""
+    findings = list(findings)
+    request.node.user_properties.append(
+        ("ocpi_findings", json.dumps([f.to_dict() for f in findings]))
+    )
+    for finding in findings:
+        if finding.level is Level.WARNING:  # shown with -s or -rP; reports read them all
+            print(f"ocpi warning {finding.requirement} {finding.path}: {finding.message}")
+    errors = [f for f in findings if f.level is Level.ERROR]
+    if errors:
+        lines = [f"{f.requirement} {f.path} ({f.exchange or '-'}): {f.message}" for f in errors]
+        pytest.fail(f"{len(errors)} finding(s) at error level:\n" + "\n".join(lines), False)
+
+
+@pytest.fixture(scope="session")
+def target(ocpi_target: Any) -> Target:
+    """The target, discovered."""
+    assert isinstance(ocpi_target, Target)
+    return ocpi_target
+
+
+@pytest.fixture(scope="session")
+def cdr_sender(target: Target) -> str:
+    """The CDRs endpoint of a CPO target (SENDER); the CPO suite is skipped for an eMSP."""
+    if target.settings.role == "emsp":
+        pytest.skip("the target plays the eMSP: no CDR sender interface to test")
+    url = target.endpoint("cdrs", "SENDER")
+    if url is None:
+        discovery = target.discover()
+        problems = "; ".join(f"{f.requirement}: {f.message}" for f in discovery.findings)
+        pytest.fail(f"no cdrs SENDER endpoint found in version details. {problems}", False)
+    return url

@@ -1,0 +1,231 @@
+"""Conformance of a CDR sender (target role cpo), read-only: discovery, authorization, the
+envelope and headers, every CDR validated and re-priced, pagination and date filters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from harness.checks import check_object
+from harness.checks.transport import (
+    check_crawl,
+    check_date_window,
+    check_link_keeps,
+    check_offset,
+    check_page,
+    check_response,
+    check_x_limit_steady,
+)
+from harness.client import Crawl, OcpiClient
+from harness.findings import Finding, Level
+from harness.target import Target
+from scenarios.conftest import conforms
+
+pytestmark = [pytest.mark.cdrs]
+
+
+@dataclass
+class Listing:
+    """What a crawl of the CDR list saw."""
+
+    ids: list[str] = field(default_factory=list)
+    stamps: list[tuple[str, str]] = field(default_factory=list)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    totals: list[int | None] = field(default_factory=list)
+    x_limits: list[int | None] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def crawl(client: OcpiClient, url: str, params: dict[str, Any], keep: bool = False) -> Listing:
+    """Every page of a list, each page checked, the objects' ids and last_updated noted."""
+    listing = Listing()
+    pages = Crawl()
+    offset = int(params.get("offset", 0))
+    for page in client.paginate(url, params, pages, label=f"GET cdrs {_label(params)}"):
+        listing.findings += check_response(page, client.profile, expect_list=True, functional=True)
+        listing.findings += check_page(page, client.profile, offset)
+        data = (page.envelope or {}).get("data")
+        if not isinstance(data, list):
+            break
+        total, x_limit = page.header("X-Total-Count"), page.header("X-Limit")
+        listing.totals.append(int(total) if total and total.isdigit() else None)
+        listing.x_limits.append(int(x_limit) if x_limit and x_limit.isdigit() else None)
+        for cdr in data:
+            if isinstance(cdr, dict):
+                listing.ids.append(str(cdr.get("id")))
+                listing.stamps.append((str(cdr.get("id")), str(cdr.get("last_updated"))))
+                if keep:
+                    listing.objects.append(cdr)
+        offset += len(data)
+    listing.findings += pages.findings
+    return listing
+
+
+def _label(params: dict[str, Any]) -> str:
+    return "&".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
+
+
+@pytest.fixture(scope="session")
+def full_listing(target: Target, cdr_sender: str) -> Listing:
+    """One crawl in pages of 7, CDRs kept (shared by the tests that read them)."""
+    return crawl(target.client, cdr_sender, {"limit": 7}, keep=True)
+
+
+@pytest.mark.transport
+@pytest.mark.requirement("T-VER-01", "T-VER-02", "T-ENV-01")
+def test_discovery_finds_the_versions_and_endpoints(
+    target: Target, request: pytest.FixtureRequest
+) -> None:
+    conforms(request, target.discover().findings)
+
+
+@pytest.mark.auth
+@pytest.mark.requirement("T-AUTH-02", "T-AUTH-03", "T-AUTH-04", "T-ENV-05")
+def test_only_the_right_token_in_the_right_encoding_opens_the_list(
+    target: Target, cdr_sender: str, request: pytest.FixtureRequest
+) -> None:
+    client = target.client
+    findings: list[Finding] = []
+    right = client.get(cdr_sender, "GET cdrs with the token", params={"limit": 1})
+    if right.status != 200:
+        rule = "T-AUTH-03" if client.profile.token_base64 else "T-AUTH-02"
+        findings.append(
+            Finding(
+                rule,
+                Level.ERROR,
+                f"the token encoded as OCPI {client.version} says got HTTP {right.status}",
+                "Authorization",
+                exchange=right.label,
+            )
+        )
+    other = "raw" if client.profile.token_base64 else "base64"
+    cases = [
+        ("no Authorization header", None, Level.ERROR),
+        (
+            "an unknown token",
+            client.authorization("not-the-token-" + client.token[:4]),
+            Level.ERROR,
+        ),
+        (f"the token {other}", client.authorization(encoding=other), Level.WARNING),
+    ]
+    for what, header, level in cases:
+        answer = client.get(
+            cdr_sender, f"GET cdrs with {what}", params={"limit": 1}, authorization=header
+        )
+        if answer.status != 401:
+            findings.append(
+                Finding(
+                    "T-AUTH-04",
+                    level,
+                    f"with {what} the target answered HTTP {answer.status}, not 401",
+                    "Authorization",
+                    expected=401,
+                    seen=answer.status,
+                    exchange=answer.label,
+                )
+            )
+        elif answer.envelope is None or "status_code" not in answer.envelope:
+            findings.append(
+                Finding(
+                    "T-ENV-05",
+                    Level.WARNING,
+                    f"the 401 for {what} carries no OCPI envelope",
+                    exchange=answer.label,
+                )
+            )
+    conforms(request, findings)
+
+
+@pytest.mark.transport
+@pytest.mark.requirement("T-ENV-01", "T-ENV-04", "T-HDR-01", "T-HDR-03", "T-HDR-04", "T-ROUTE-01")
+def test_the_list_answers_in_the_envelope_with_the_headers(
+    target: Target, cdr_sender: str, request: pytest.FixtureRequest
+) -> None:
+    page = target.client.get(cdr_sender, "GET cdrs first page", params={"limit": 5})
+    findings = check_response(page, target.client.profile, expect_list=True, functional=True)
+    findings += check_page(page, target.client.profile, 0)
+    conforms(request, findings)
+
+
+@pytest.mark.schema
+@pytest.mark.cost
+@pytest.mark.requirement("C-001", "C-002", "C-010", "C-012", "C-026")
+def test_every_cdr_is_valid_and_prices_to_its_totals(
+    target: Target, full_listing: Listing, request: pytest.FixtureRequest
+) -> None:
+    settings = target.settings
+    findings = list(full_listing.findings)
+    for cdr in full_listing.objects:
+        for finding in check_object(json.dumps(cdr), settings.version, "cdr", settings.options):
+            findings.append(
+                Finding(
+                    finding.requirement,
+                    finding.level,
+                    f"CDR {cdr.get('id')}: {finding.message}",
+                    finding.path,
+                    finding.expected,
+                    finding.seen,
+                    "GET cdrs (crawl)",
+                )
+            )
+    if not full_listing.objects:
+        findings.append(
+            Finding("T-PAG-01", Level.WARNING, "the target lists no CDRs: nothing to validate")
+        )
+    conforms(request, findings)
+
+
+@pytest.mark.pagination
+@pytest.mark.requirement("T-PAG-01", "T-PAG-04", "T-PAG-06", "H-PAG-01", "H-PAG-02")
+def test_paging_in_small_steps_gives_every_cdr_once(
+    target: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
+) -> None:
+    client = target.client
+    big = crawl(client, cdr_sender, {"limit": 1000})
+    findings = full_listing.findings + big.findings
+    findings += check_x_limit_steady("crawl limit=7", full_listing.x_limits, client.profile)
+    first = client.get(cdr_sender, "GET cdrs offset=0", params={"offset": 0, "limit": 2})
+    shifted = client.get(cdr_sender, "GET cdrs offset=1", params={"offset": 1, "limit": 2})
+    findings += check_offset(first, shifted)
+    findings += check_crawl(
+        "crawl limit=7 vs limit=1000", full_listing.ids, big.ids, full_listing.totals + big.totals
+    )
+    conforms(request, findings)
+
+
+@pytest.mark.pagination
+@pytest.mark.requirement("T-PAG-04", "T-PAG-05")
+def test_a_limit_above_the_maximum_is_clamped_and_reported(
+    target: Target, cdr_sender: str, request: pytest.FixtureRequest
+) -> None:
+    page = target.client.get(cdr_sender, "GET cdrs limit=100000", params={"limit": 100_000})
+    findings = check_response(page, target.client.profile, expect_list=True)
+    findings += check_page(page, target.client.profile, 0)
+    findings += check_link_keeps(page, {}, 100_000)
+    conforms(request, findings)
+
+
+@pytest.mark.pagination
+@pytest.mark.requirement("T-PAG-02", "T-PAG-03", "T-PAG-04")
+def test_date_from_is_inclusive_date_to_exclusive_and_links_keep_them(
+    target: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
+) -> None:
+    stamps = sorted(full_listing.stamps, key=lambda pair: pair[1])
+    if len(stamps) < 3:
+        pytest.skip("fewer than 3 CDRs: no window to probe")
+    pivot = stamps[len(stamps) // 2][1]
+    client = target.client
+    after = crawl(client, cdr_sender, {"date_from": pivot, "limit": 5})
+    before = crawl(client, cdr_sender, {"date_to": pivot, "limit": 5})
+    findings = after.findings + before.findings
+    findings += check_date_window(
+        f"date filters at {pivot}", pivot, stamps, after.ids, before.ids, client.profile
+    )
+    first = client.get(
+        cdr_sender, "GET cdrs date_from", params={"date_from": stamps[0][1], "limit": 2}
+    )
+    findings += check_link_keeps(first, {"date_from": stamps[0][1]}, 2)
+    conforms(request, findings)
