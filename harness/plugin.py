@@ -220,16 +220,24 @@ def ocpi_settings(request: pytest.FixtureRequest) -> TargetSettings:
 
 
 @pytest.fixture(scope="session")
-def ocpi_target(ocpi_settings: TargetSettings) -> Iterator[Any]:
-    """The target under test (the embedded mock when no --target-url), with a recording
-    client; see ``harness.target``."""
+def ocpi_target(ocpi_settings: TargetSettings) -> Iterator[Callable[[str], Any]]:
+    """``ocpi_target(role)``: the target under test in that role (cpo or emsp), with a
+    recording client; the embedded mock (one per role) when there is no --target-url."""
     from harness.target import open_target
 
-    target = open_target(ocpi_settings)
+    opened: dict[str, Any] = {}
+
+    def for_role(role: str) -> Any:
+        key = "target" if ocpi_settings.url is not None else role
+        if key not in opened:
+            opened[key] = open_target(ocpi_settings, role)
+        return opened[key]
+
     try:
-        yield target
+        yield for_role
     finally:
-        target.close()
+        for target in opened.values():
+            target.close()
 
 
 @pytest.fixture

@@ -49,8 +49,10 @@ class Target:
         return endpoints.get((module, role)) or endpoints.get((module, None))
 
 
-def open_target(settings: TargetSettings) -> Target:
-    """The target of ``settings``: its URL, or an embedded mock playing both roles."""
+def open_target(settings: TargetSettings, role: str) -> Target:
+    """The target of ``settings`` in ``role`` (cpo: CDR sender, emsp: CDR receiver): its URL,
+    or an embedded mock playing that role (in 2.1.1 a party's endpoints carry no role, so each
+    role needs its own peer)."""
     recorder = Recorder()
     if settings.url is not None:
         client = OcpiClient(
@@ -66,11 +68,11 @@ def open_target(settings: TargetSettings) -> Target:
 
     app = create_app(
         MockSettings(
-            roles=("cpo", "emsp"),
+            roles=(role,),
             versions=(settings.version,),
             token=settings.token,
             seed=settings.seed,
-            cdrs=60,
+            cdrs=60 if role == "cpo" else 0,
             page_limit=25,
             faults=frozenset(settings.mock_faults),
         )

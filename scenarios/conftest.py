@@ -30,20 +30,29 @@ def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> Non
 
 
 @pytest.fixture(scope="session")
-def target(ocpi_target: Any) -> Target:
-    """The target, discovered."""
-    assert isinstance(ocpi_target, Target)
-    return ocpi_target
+def sender(ocpi_target: Any) -> Target:
+    """The target as CDR sender (cpo)."""
+    target = ocpi_target("cpo")
+    assert isinstance(target, Target)
+    return target
 
 
 @pytest.fixture(scope="session")
-def cdr_sender(target: Target) -> str:
+def receiver(ocpi_target: Any) -> Target:
+    """The target as CDR receiver (emsp)."""
+    target = ocpi_target("emsp")
+    assert isinstance(target, Target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def cdr_sender(sender: Target) -> str:
     """The CDRs endpoint of a CPO target (SENDER); the CPO suite is skipped for an eMSP."""
-    if target.settings.role == "emsp":
+    if sender.settings.role == "emsp":
         pytest.skip("the target plays the eMSP: no CDR sender interface to test")
-    url = target.endpoint("cdrs", "SENDER")
+    url = sender.endpoint("cdrs", "SENDER")
     if url is None:
-        discovery = target.discover()
+        discovery = sender.discover()
         problems = "; ".join(f"{f.requirement}: {f.message}" for f in discovery.findings)
         pytest.fail(f"no cdrs SENDER endpoint found in version details. {problems}", False)
     return url

@@ -69,25 +69,25 @@ def _label(params: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="session")
-def full_listing(target: Target, cdr_sender: str) -> Listing:
+def full_listing(sender: Target, cdr_sender: str) -> Listing:
     """One crawl in pages of 7, CDRs kept (shared by the tests that read them)."""
-    return crawl(target.client, cdr_sender, {"limit": 7}, keep=True)
+    return crawl(sender.client, cdr_sender, {"limit": 7}, keep=True)
 
 
 @pytest.mark.transport
 @pytest.mark.requirement("T-VER-01", "T-VER-02", "T-ENV-01")
 def test_discovery_finds_the_versions_and_endpoints(
-    target: Target, request: pytest.FixtureRequest
+    sender: Target, request: pytest.FixtureRequest
 ) -> None:
-    conforms(request, target.discover().findings)
+    conforms(request, sender.discover().findings)
 
 
 @pytest.mark.auth
 @pytest.mark.requirement("T-AUTH-02", "T-AUTH-03", "T-AUTH-04", "T-ENV-05")
 def test_only_the_right_token_in_the_right_encoding_opens_the_list(
-    target: Target, cdr_sender: str, request: pytest.FixtureRequest
+    sender: Target, cdr_sender: str, request: pytest.FixtureRequest
 ) -> None:
-    client = target.client
+    client = sender.client
     findings: list[Finding] = []
     right = client.get(cdr_sender, "GET cdrs with the token", params={"limit": 1})
     if right.status != 200:
@@ -142,11 +142,11 @@ def test_only_the_right_token_in_the_right_encoding_opens_the_list(
 @pytest.mark.transport
 @pytest.mark.requirement("T-ENV-01", "T-ENV-04", "T-HDR-01", "T-HDR-03", "T-HDR-04", "T-ROUTE-01")
 def test_the_list_answers_in_the_envelope_with_the_headers(
-    target: Target, cdr_sender: str, request: pytest.FixtureRequest
+    sender: Target, cdr_sender: str, request: pytest.FixtureRequest
 ) -> None:
-    page = target.client.get(cdr_sender, "GET cdrs first page", params={"limit": 5})
-    findings = check_response(page, target.client.profile, expect_list=True, functional=True)
-    findings += check_page(page, target.client.profile, 0)
+    page = sender.client.get(cdr_sender, "GET cdrs first page", params={"limit": 5})
+    findings = check_response(page, sender.client.profile, expect_list=True, functional=True)
+    findings += check_page(page, sender.client.profile, 0)
     conforms(request, findings)
 
 
@@ -154,9 +154,9 @@ def test_the_list_answers_in_the_envelope_with_the_headers(
 @pytest.mark.cost
 @pytest.mark.requirement("C-001", "C-002", "C-010", "C-012", "C-026")
 def test_every_cdr_is_valid_and_prices_to_its_totals(
-    target: Target, full_listing: Listing, request: pytest.FixtureRequest
+    sender: Target, full_listing: Listing, request: pytest.FixtureRequest
 ) -> None:
-    settings = target.settings
+    settings = sender.settings
     findings = list(full_listing.findings)
     for cdr in full_listing.objects:
         for finding in check_object(json.dumps(cdr), settings.version, "cdr", settings.options):
@@ -181,9 +181,9 @@ def test_every_cdr_is_valid_and_prices_to_its_totals(
 @pytest.mark.pagination
 @pytest.mark.requirement("T-PAG-01", "T-PAG-04", "T-PAG-06", "H-PAG-01", "H-PAG-02")
 def test_paging_in_small_steps_gives_every_cdr_once(
-    target: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
+    sender: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
 ) -> None:
-    client = target.client
+    client = sender.client
     big = crawl(client, cdr_sender, {"limit": 1000})
     findings = full_listing.findings + big.findings
     findings += check_x_limit_steady("crawl limit=7", full_listing.x_limits, client.profile)
@@ -199,11 +199,11 @@ def test_paging_in_small_steps_gives_every_cdr_once(
 @pytest.mark.pagination
 @pytest.mark.requirement("T-PAG-04", "T-PAG-05")
 def test_a_limit_above_the_maximum_is_clamped_and_reported(
-    target: Target, cdr_sender: str, request: pytest.FixtureRequest
+    sender: Target, cdr_sender: str, request: pytest.FixtureRequest
 ) -> None:
-    page = target.client.get(cdr_sender, "GET cdrs limit=100000", params={"limit": 100_000})
-    findings = check_response(page, target.client.profile, expect_list=True)
-    findings += check_page(page, target.client.profile, 0)
+    page = sender.client.get(cdr_sender, "GET cdrs limit=100000", params={"limit": 100_000})
+    findings = check_response(page, sender.client.profile, expect_list=True)
+    findings += check_page(page, sender.client.profile, 0)
     findings += check_link_keeps(page, {}, 100_000)
     conforms(request, findings)
 
@@ -211,13 +211,13 @@ def test_a_limit_above_the_maximum_is_clamped_and_reported(
 @pytest.mark.pagination
 @pytest.mark.requirement("T-PAG-02", "T-PAG-03", "T-PAG-04")
 def test_date_from_is_inclusive_date_to_exclusive_and_links_keep_them(
-    target: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
+    sender: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
 ) -> None:
     stamps = sorted(full_listing.stamps, key=lambda pair: pair[1])
     if len(stamps) < 3:
         pytest.skip("fewer than 3 CDRs: no window to probe")
     pivot = stamps[len(stamps) // 2][1]
-    client = target.client
+    client = sender.client
     after = crawl(client, cdr_sender, {"date_from": pivot, "limit": 5})
     before = crawl(client, cdr_sender, {"date_to": pivot, "limit": 5})
     findings = after.findings + before.findings

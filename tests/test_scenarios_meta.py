@@ -3,6 +3,7 @@ version; against the mock with a fault they report the requirement that fault br
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 from harness.mock import FAULTS
 from scenarios.coverage import PENDING, PROOFS, table
 from tests.conftest import ROOT
+from tests.test_mock import _free_port, _wait_for_port
 
 
 def _run_suites(*args: str) -> subprocess.CompletedProcess[str]:
@@ -70,3 +72,33 @@ def test_a_wrong_option_stops_the_run_with_one_line_naming_the_fix() -> None:
         assert result.returncode == 4, (args, result.stderr)
         assert says in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("role", ["cpo", "emsp"])
+def test_the_suites_pass_against_a_separately_started_ocpi_mock(role: str) -> None:
+    # Given `ocpi-mock` in the role, listening on a loopback port
+    port = _free_port()
+    args = ["--role", role, "--port", str(port), "--token", "loopback-token", "--cdrs", "40"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.mock.cli", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port)
+        # When the suites target it by URL, Then they pass
+        result = _run_suites(
+            "--target-url",
+            f"http://127.0.0.1:{port}/ocpi/versions",
+            "--target-token",
+            "loopback-token",
+            "--target-role",
+            role,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert "passed" in result.stdout.splitlines()[-1]
+        # And the token is in no line of the output
+        assert "loopback-token" not in result.stdout
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
