@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
@@ -89,18 +89,28 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What the recorder keeps of an exchange: its transcript (redacted, body capped) and a
+    curl line; not the parsed body, so that a long crawl does not hold its pages."""
+
+    transcript: dict[str, Any]
+    curl: str
+
+
 @dataclass
 class Recorder:
     """Every exchange of a run, and the secrets to redact from them."""
 
     secrets: set[str] = field(default_factory=set)
-    exchanges: list[Exchange] = field(default_factory=list)
-    limit: int = 10_000  # exchanges kept; a long crawl keeps its first and its problems
+    exchanges: list[Recorded] = field(default_factory=list)
+    limit: int = 10_000  # exchanges kept (each a few kB at most)
 
     def add_secret(self, token: str) -> None:
         """Redact ``token`` raw, Base64-encoded and URL-encoded from now on."""
         if token:
-            self.secrets |= {token, base64.b64encode(token.encode()).decode()}
+            encoded = base64.b64encode(token.encode()).decode()
+            self.secrets |= {token, encoded, quote(token, safe=""), quote(encoded, safe="")}
 
     def redact(self, text: str) -> str:
         """``text`` with every known secret replaced by the placeholder."""
@@ -111,16 +121,15 @@ class Recorder:
     def keep(self, exchange: Exchange) -> None:
         """Record an exchange (the first ``limit`` ones)."""
         if len(self.exchanges) < self.limit:
-            self.exchanges.append(exchange)
+            self.exchanges.append(Recorded(exchange.transcript(), exchange.curl()))
 
 
 @dataclass
 class Crawl:
-    """The pages of a paginated GET and what went wrong while following them."""
+    """How many pages a paginated GET had and what went wrong while following them."""
 
-    pages: list[Exchange] = field(default_factory=list)
+    pages: int = 0
     findings: list[Finding] = field(default_factory=list)
-    objects: list[Any] = field(default_factory=list)
 
 
 class OcpiClient:
@@ -203,7 +212,9 @@ class OcpiClient:
             response = self.http.send(request, stream=True)
             try:
                 exchange.status = response.status_code
-                exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
+                exchange.response_headers = {
+                    k.lower(): redact(v) for k, v in response.headers.items()
+                }
                 raw = self._read_capped(response)
             finally:
                 response.close()
@@ -269,7 +280,7 @@ class OcpiClient:
                 )
                 return
             seen.add(key)
-            crawl.pages.append(page)
+            crawl.pages += 1
             yield page
             link = next_link(page, next_url)
             if link is None:

@@ -1,0 +1,95 @@
+"""Benchmark: the conformance suites end to end.
+
+    python bench/bench_suite.py [--store N] [--db PATH]
+
+(a) wall time of `pytest scenarios` (OCPI 2.2.1, embedded mock, both roles), as a user runs
+it, with and without `-n 2`; (b) a crawl of N CDRs (default 100,000) from `ocpi-mock` over
+loopback in pages of 100, each CDR validated and re-priced (the full check), in CDRs/s, and
+the peak memory of that crawl minus a 1,000-CDR crawl (VmHWM of the crawling process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CRAWL = """
+import sys, time
+from harness.checks import check_object
+from harness.client import Crawl, OcpiClient
+url, count = sys.argv[1], int(sys.argv[2])
+client = OcpiClient("2.2.1", "bench", max_pages=100_000)
+seen = errors = 0
+start = time.perf_counter()
+for page in client.paginate(url, {"limit": 100}, Crawl()):
+    for cdr in (page.envelope or {}).get("data") or []:
+        errors += sum(f.level.value == "error" for f in check_object(cdr, "2.2.1", "cdr"))
+        seen += 1
+    if seen >= count:
+        break
+elapsed = time.perf_counter() - start
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(seen, errors, elapsed, peak)
+"""
+
+
+def suite_seconds(*extra: str) -> float:
+    """Wall time of one `pytest scenarios` run."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "scenarios", "-q", "-p", "no:cacheprovider", *extra],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def crawl(url: str, count: int) -> tuple[int, int, float, int]:
+    """(CDRs seen, error findings, seconds, peak KiB) of a validating crawl in a new process."""
+    out = subprocess.run(
+        [sys.executable, "-c", CRAWL, url, str(count)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return int(out[0]), int(out[1]), float(out[2]), int(out[3])
+
+
+def main() -> None:
+    """Run the measurements."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--store", type=int, default=100_000)
+    parser.add_argument("--db", default="/tmp/ocpi-bench-store.sqlite")
+    args = parser.parse_args()
+    print(
+        f"(a) pytest scenarios, embedded mock: {suite_seconds():.1f} s; with -n 2: "
+        f"{suite_seconds('-n', '2'):.1f} s (target < 20 s)"
+    )
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_mock import start, stop
+
+    server, base = start(
+        ["--role", "cpo", "--cdrs", str(args.store), "--db", args.db, "--token", "bench"]
+    )
+    try:
+        url = f"{base}/ocpi/2.2.1/cpo/cdrs"
+        small = crawl(url, 1000)
+        large = crawl(url, args.store)
+        print(
+            f"(b) crawl + full check of {large[0]:,} CDRs: {large[0] / large[2]:,.0f} CDRs/s "
+            f"({large[1]} error findings); peak memory {large[3] / 1024:.1f} MiB, "
+            f"{(large[3] - small[3]) / 1024:+.1f} MiB over a {small[0]:,}-CDR crawl (target < 50)"
+        )
+    finally:
+        stop(server)
+
+
+if __name__ == "__main__":
+    main()

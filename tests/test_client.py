@@ -1,0 +1,169 @@
+"""The recording client against hostile targets (respx stands in for them): every case ends in
+a finding, never an exception or a hang, and the token never leaves the target's origin nor
+appears in a transcript."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+import pytest
+import respx
+
+from harness.checks.transport import check_response
+from harness.client import REDACTED, Crawl, OcpiClient, next_link
+from harness.versions import version_profile
+
+TOKEN = "very-secret-token"
+B64 = base64.b64encode(TOKEN.encode()).decode()
+BASE = "https://target.example/ocpi/2.2.1/cdrs"
+PROFILE = version_profile("2.2.1")
+
+
+def _client(**kwargs: object) -> OcpiClient:
+    return OcpiClient("2.2.1", TOKEN, **kwargs)  # type: ignore[arg-type]
+
+
+def _requirements(exchange: object) -> set[str]:
+    return {f.requirement for f in check_response(exchange, PROFILE, expect_list=True)}  # type: ignore[arg-type]
+
+
+@respx.mock
+def test_an_html_error_page_is_findings_not_an_exception() -> None:
+    respx.get(BASE).mock(
+        return_value=httpx.Response(
+            500, text="<html>oops</html>", headers={"content-type": "text/html"}
+        )
+    )
+    exchange = _client().get(BASE)
+    assert exchange.status == 500
+    assert {"T-HTTP-02", "T-HDR-01", "T-ENV-01"} <= _requirements(exchange)
+
+
+@respx.mock
+def test_non_utf8_and_garbage_json_are_findings() -> None:
+    respx.get(BASE).mock(
+        return_value=httpx.Response(
+            200, content=b'{"data": [\xff\xfe', headers={"content-type": "application/json"}
+        )
+    )
+    exchange = _client().get(BASE)
+    assert exchange.json_error is not None
+    assert "T-ENV-01" in _requirements(exchange)
+
+
+@respx.mock
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_huge_body_is_cut_off_with_a_finding(declared: bool) -> None:
+    body = b"x" * 3_000_000
+    headers = {"content-type": "application/json"}
+    if declared:
+        respx.get(BASE).mock(return_value=httpx.Response(200, content=body, headers=headers))
+    else:
+        respx.get(BASE).mock(
+            return_value=httpx.Response(200, stream=httpx.ByteStream(body), headers=headers)
+        )
+    exchange = _client(max_body=1_000_000).get(BASE)
+    assert exchange.error is not None
+    assert "limit" in exchange.error
+    assert _requirements(exchange) == {"H-HTTP-02"}
+
+
+@respx.mock
+def test_a_timeout_is_a_finding() -> None:
+    respx.get(BASE).mock(side_effect=httpx.ReadTimeout("slow"))
+    exchange = _client().get(BASE)
+    assert exchange.error == "no answer within the timeout"
+    assert _requirements(exchange) == {"H-HTTP-01"}
+
+
+@respx.mock
+def test_a_refused_connection_is_a_finding() -> None:
+    respx.get(BASE).mock(side_effect=httpx.ConnectError("refused"))
+    assert _requirements(_client().get(BASE)) == {"H-HTTP-01"}
+
+
+@respx.mock
+def test_a_redirect_to_another_host_is_not_followed() -> None:
+    respx.get(BASE).mock(
+        return_value=httpx.Response(302, headers={"location": "https://evil.example/steal"})
+    )
+    elsewhere = respx.get("https://evil.example/steal").mock(return_value=httpx.Response(200))
+    exchange = _client().get(BASE)
+    assert exchange.status == 302
+    assert not elsewhere.called
+    assert "T-ENV-01" in _requirements(exchange)
+
+
+def _page(link: str | None, ids: list[str]) -> httpx.Response:
+    headers = {"content-type": "application/json", "x-total-count": "100", "x-limit": "2"}
+    if link:
+        headers["link"] = f'<{link}>; rel="next"'
+    body = {
+        "data": [{"id": i} for i in ids],
+        "status_code": 1000,
+        "timestamp": "2025-01-01T00:00:00Z",
+    }
+    return httpx.Response(200, json=body, headers=headers)
+
+
+@respx.mock
+def test_a_link_loop_stops_with_h_pag_01() -> None:
+    respx.get(BASE).mock(return_value=_page(BASE, ["a", "b"]))
+    crawl = Crawl()
+    pages = list(_client().paginate(BASE, crawl=crawl))
+    assert len(pages) == 1
+    assert [f.requirement for f in crawl.findings] == ["H-PAG-01"]
+
+
+@respx.mock
+def test_a_link_to_another_origin_is_not_followed_and_gets_no_token() -> None:
+    respx.get(BASE).mock(return_value=_page("https://evil.example/next", ["a"]))
+    elsewhere = respx.get("https://evil.example/next").mock(return_value=_page(None, []))
+    crawl = Crawl()
+    list(_client().paginate(BASE, crawl=crawl))
+    assert not elsewhere.called
+    assert [f.requirement for f in crawl.findings] == ["H-PAG-02"]
+
+
+@respx.mock
+def test_endless_pagination_stops_at_max_pages() -> None:
+    route = respx.get(url__startswith=BASE)
+    route.side_effect = lambda request: _page(
+        f"{BASE}?offset={int(request.url.params.get('offset', 0)) + 2}", ["x"]
+    )
+    crawl = Crawl()
+    pages = list(_client(max_pages=5).paginate(BASE, crawl=crawl))
+    assert len(pages) == 5
+    assert [f.requirement for f in crawl.findings] == ["H-PAG-01"]
+
+
+@respx.mock
+def test_the_token_is_redacted_in_every_encoding_everywhere() -> None:
+    echo = f"token {TOKEN} and {B64}"
+    answer = httpx.Response(200, text=echo, headers={"x-echo": echo})
+    respx.post(url__startswith=BASE).mock(return_value=answer)
+    respx.get(BASE).mock(return_value=answer)
+    client = _client()
+    exchange = client.request("POST", BASE + f"?t={TOKEN}", body={"token": TOKEN})
+    client.request("GET", BASE, authorization=client.authorization(encoding="raw"))
+    for recorded in client.recorder.exchanges:
+        text = str(recorded.transcript) + recorded.curl
+        assert TOKEN not in text
+        assert B64 not in text
+    assert REDACTED in exchange.curl()
+
+
+def test_link_headers_are_parsed_as_rfc_8288_says() -> None:
+    from harness.client import Exchange
+
+    def link(value: str) -> str | None:
+        exchange = Exchange("x", "GET", BASE, {}, None, response_headers={"link": value})
+        return next_link(exchange, BASE + "?offset=0")
+
+    assert link('</ocpi/2.2.1/cdrs?offset=2>; rel="next"') == (
+        "https://target.example/ocpi/2.2.1/cdrs?offset=2"
+    )
+    assert link('<https://a/prev>; rel="prev", <https://a/next>; rel=next') == "https://a/next"
+    assert link('<https://a/x>; rel="last"') is None
+    assert link("garbage") is None
