@@ -50,6 +50,7 @@ class TargetSettings:
     timeout: float
     max_pages: int
     options: Options
+    credentials: bool = False
     mock_faults: tuple[str, ...] = field(default=())
 
     @property
@@ -73,6 +74,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("target-role", "the role of the target: cpo or emsp (env OCPI_TARGET_ROLE)")
     add("ocpi-seed", "run seed for generated CDRs and tariffs (env OCPI_SEED; default 1)")
     add("ocpi-read-only", "never POST to the target (env OCPI_READ_ONLY)", action="store_true")
+    add(
+        "ocpi-credentials",
+        "run the credentials handshake against the target (changes its registration; env "
+        "OCPI_CREDENTIALS; always on for the embedded mock)",
+        action="store_true",
+    )
     add("ocpi-timeout", "seconds per request (env OCPI_TIMEOUT; default 10)")
     add("ocpi-max-pages", "pages to follow at most in one crawl (env OCPI_MAX_PAGES; 1000)")
     add(
@@ -153,6 +160,7 @@ def _settings(config: pytest.Config) -> TargetSettings:
     except ValueError:
         raise pytest.UsageError("--ocpi-timeout and --ocpi-max-pages take numbers") from None
     read_only = _value(config, "ocpi-read-only") in (True, "1", "true", "yes")
+    credentials = _value(config, "ocpi-credentials") in (True, "1", "true", "yes")
     return TargetSettings(
         url=None if url is None else str(url),
         token=str(token or EMBEDDED_TOKEN),
@@ -164,6 +172,7 @@ def _settings(config: pytest.Config) -> TargetSettings:
         max_pages=max_pages,
         options=options,
         mock_faults=faults,
+        credentials=credentials,
     )
 
 

@@ -45,6 +45,7 @@ PROOFS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "no-location-header": ("T-CDR-02", "error", ()),
     "store-invalid": ("C-001", "error", ()),
     "duplicate-overwrites": ("C-005", "error", ()),
+    "token-a-kept": ("T-AUTH-05", "error", ()),
 }
 # Faults no suite catches yet.
 PENDING: tuple[str, ...] = ()

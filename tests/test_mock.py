@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.mock import FAULTS, MockSettings, create_app
+from harness.mock import FAULTS, MockSettings, Store, create_app
 from harness.mock.cli import main as mock_main
+from harness.mock.transport import SyncASGITransport
 from harness.models.datetimes import parse_datetime
 from tests.conftest import FIXTURES
 from tests.mock_helpers import B64, TOKEN, auth, crawl, mock_client
@@ -347,6 +348,7 @@ FAULT_PROOFS: dict[str, Any] = {
         _receiver({"duplicate-overwrites"})[2].json()["data"]["remark"] == "2"
     ),
     "server-error": lambda: _page({"server-error"}).status_code == 500,
+    "token-a-kept": lambda: _token_a_after_registration() == 200,
     "slow": lambda: _timed({"slow"}) >= 2,
     "stall": lambda: _stalls(),
     "garbage-json": lambda: _unparseable(_page({"garbage-json"})),
@@ -356,6 +358,16 @@ FAULT_PROOFS: dict[str, Any] = {
     ),
     "link-other-host": lambda: "other.example" in _page({"link-other-host"}).headers["link"],
 }
+
+
+def _token_a_after_registration() -> int:
+    from harness.mock.auth import RETIRED
+
+    store = Store()
+    store.set_meta(RETIRED, "1")  # as after a partner registered with TOKEN_A
+    app = create_app(MockSettings(token=TOKEN, cdrs=2, faults=frozenset({"token-a-kept"})), store)
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
+        return client.get("/ocpi/2.2.1/cpo/cdrs", headers=auth()).status_code
 
 
 def _date_boundary(faults: set[str], name: str) -> int:

@@ -67,7 +67,8 @@ def caller_token(
     if scheme != "Token" or not value:
         return None
     for token in candidates(value, settings, version):
-        if token == settings.token and (config or store.meta(RETIRED) is None):
+        retired = store.meta(RETIRED) is not None and not settings.has("token-a-kept")
+        if token == settings.token and (config or not retired):
             return token
         issued = store.token(token)
         if issued is not None and issued.active:

@@ -56,6 +56,11 @@ _FAULTS = (
     Fault("no-location-header", "T-CDR-02", "a received CDR gets no Location header"),
     Fault("store-invalid", "C-001", "receives and stores CDRs that break the schema"),
     Fault("duplicate-overwrites", "C-004", "a CDR posted again with a known id replaces it"),
+    Fault(
+        "token-a-kept",
+        "T-AUTH-05",
+        "TOKEN_A keeps opening the functional modules after a registration",
+    ),
     Fault("server-error", "T-HTTP-02", "every request gets HTTP 500"),
     Fault("slow", "H-HTTP-01", "every response is delayed by 2 s", transport=True),
     Fault("stall", "H-HTTP-01", "responses never come (the connection stalls)", transport=True),

@@ -1,0 +1,194 @@
+"""The credentials handshake with the target as server (opt-in: it changes the partner's
+registration; always run against the embedded mock). The harness registers with TOKEN_A (the
+token it was given), serving its own versions URL on a loopback port for the target to call
+back with TOKEN_B; then TOKEN_C must work and TOKEN_A must be refused on functional modules."""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from harness.findings import Finding, Level
+from harness.target import Target, open_target
+from scenarios.conftest import conforms
+
+pytestmark = [pytest.mark.credentials]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def registrar(sender: Target) -> Iterator[Target]:
+    """The target to register with: against the embedded mock a CPO mock of its own, so that
+    retiring TOKEN_A does not touch the other suites' peer (under -n, in any order)."""
+    if not sender.settings.embedded:
+        yield sender
+        return
+    target = open_target(sender.settings, "cpo")
+    try:
+        yield target
+    finally:
+        target.close()
+
+
+@pytest.fixture(scope="module")
+def callback_peer(registrar: Target) -> Iterator[tuple[str, str]]:
+    """Our own versions URL on a loopback port (an ocpi-mock accepting TOKEN_B), and TOKEN_B."""
+    settings = registrar.settings
+    if not settings.embedded and not settings.credentials:
+        pytest.skip("the credentials handshake changes the partner's state: --ocpi-credentials")
+    token_b = secrets.token_urlsafe(24)
+    port = _free_port()
+    args = [
+        "--role",
+        "emsp",
+        "--port",
+        str(port),
+        "--token",
+        token_b,
+        "--version",
+        settings.version,
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.mock.cli", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90  # a loaded CI machine starts Python slowly
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("the harness's own callback peer (ocpi-mock) did not start", False)
+            time.sleep(0.05)
+        registrar.client.recorder.add_secret(token_b)
+        yield f"http://127.0.0.1:{port}/ocpi/versions", token_b
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+
+
+def _credentials_body(version: str, token: str, url: str) -> dict[str, Any]:
+    business = {"name": "ocpi-harness"}
+    if version == "2.1.1":
+        return {
+            "token": token,
+            "url": url,
+            "business_details": business,
+            "party_id": "HAR",
+            "country_code": "NL",
+        }
+    return {
+        "token": token,
+        "url": url,
+        "roles": [
+            {"role": "EMSP", "business_details": business, "party_id": "HAR", "country_code": "NL"}
+        ],
+    }
+
+
+@pytest.mark.requirement("T-CRED-02", "T-AUTH-05", "T-AUTH-06", "T-AUTH-07")
+def test_registration_gives_token_c_and_retires_token_a(
+    registrar: Target, callback_peer: tuple[str, str], request: pytest.FixtureRequest
+) -> None:
+    client = registrar.client
+    version = client.version
+    cdr_sender = registrar.endpoint("cdrs", "SENDER")
+    if cdr_sender is None:
+        pytest.skip("the target offers no cdrs SENDER to try the tokens on")
+    url = registrar.endpoint("credentials", "SENDER") or registrar.endpoint(
+        "credentials", "RECEIVER"
+    )
+    if url is None:
+        pytest.fail("no credentials endpoint in version details (T-VER-02)", False)
+    own_url, token_b = callback_peer
+    post = client.request(
+        "POST",
+        url,
+        "POST credentials (register with TOKEN_A)",
+        body=_credentials_body(version, token_b, own_url),
+    )
+    findings: list[Finding] = []
+    data = (post.envelope or {}).get("data")
+    token_c = data.get("token") if isinstance(data, dict) else None
+    if (post.envelope or {}).get("status_code") != 1000 or not isinstance(token_c, str):
+        findings.append(
+            Finding(
+                "T-CRED-02",
+                Level.ERROR,
+                f"registration failed: HTTP "
+                f"{post.status}, status {(post.envelope or {}).get('status_code')}"
+                f" ({(post.envelope or {}).get('status_message')})",
+                exchange=post.label,
+            )
+        )
+        conforms(request, findings)
+        return
+    client.recorder.add_secret(token_c)
+    if not (0 < len(token_c) <= 64 and all("!" <= ch <= "~" for ch in token_c)):
+        findings.append(
+            Finding(
+                "T-AUTH-07",
+                Level.WARNING,
+                "TOKEN_C is not 1..64 printable non-space ASCII characters",
+                "$.data.token",
+                exchange=post.label,
+            )
+        )
+    with_c = client.get(
+        cdr_sender,
+        "GET cdrs with TOKEN_C",
+        params={"limit": 1},
+        authorization=client.authorization(token_c),
+    )
+    if with_c.status != 200:
+        findings.append(
+            Finding(
+                "T-AUTH-06",
+                Level.ERROR,
+                f"TOKEN_C got HTTP {with_c.status} on the cdrs module",
+                exchange=with_c.label,
+            )
+        )
+    with_a = client.get(cdr_sender, "GET cdrs with TOKEN_A after registration", params={"limit": 1})
+    if client.profile.token_base64 and with_a.status != 401:
+        findings.append(
+            Finding(
+                "T-AUTH-05",
+                Level.ERROR,
+                f"TOKEN_A still opens the cdrs module after registration (HTTP {with_a.status})",
+                exchange=with_a.label,
+            )
+        )
+    again = client.request(
+        "POST",
+        url,
+        "POST credentials again with TOKEN_C",
+        body=_credentials_body(version, token_b, own_url),
+        authorization=client.authorization(token_c),
+    )
+    if again.status != 405:
+        findings.append(
+            Finding(
+                "T-CRED-02",
+                Level.ERROR,
+                f"a second POST by a registered party got HTTP {again.status}, not 405",
+                exchange=again.label,
+            )
+        )
+    conforms(request, findings)
