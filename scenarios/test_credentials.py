@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from harness.findings import Finding, Level
+from harness.mock import MockSettings
+from harness.mock.credentials import credentials_object
 from harness.target import Target, open_target
 from scenarios.conftest import conforms
 
@@ -84,22 +86,9 @@ def callback_peer(registrar: Target) -> Iterator[tuple[str, str]]:
 
 
 def _credentials_body(version: str, token: str, url: str) -> dict[str, Any]:
-    business = {"name": "ocpi-harness"}
-    if version == "2.1.1":
-        return {
-            "token": token,
-            "url": url,
-            "business_details": business,
-            "party_id": "HAR",
-            "country_code": "NL",
-        }
-    return {
-        "token": token,
-        "url": url,
-        "roles": [
-            {"role": "EMSP", "business_details": business, "party_id": "HAR", "country_code": "NL"}
-        ],
-    }
+    """The harness's own credentials object (it registers as an eMSP, party NL/HAR)."""
+    ours = MockSettings(roles=("emsp",), country_code="NL", party_id="HAR")
+    return credentials_object(ours, version, token, url)
 
 
 @pytest.mark.requirement("T-CRED-02", "T-AUTH-05", "T-AUTH-06", "T-AUTH-07")
