@@ -11,11 +11,12 @@ encoding, ready for reports and curl reproductions.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -28,6 +29,8 @@ from harness.versions import VersionProfile, version_profile
 REDACTED = "<token>"
 _LINK = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
 _RECORDED_BODY = 4000  # characters of a body kept in the transcript
+# Exchange numbers are unique in a process, so that a finding's ``exchange`` names one exchange.
+_NUMBERS = itertools.count(1)
 
 
 @dataclass
@@ -56,11 +59,16 @@ class Exchange:
         """The parsed body when it is a JSON object."""
         return self.parsed if isinstance(self.parsed, dict) else None
 
-    def transcript(self) -> dict[str, Any]:
-        """The exchange for reports: redacted already, body capped."""
+    def transcript(self, redact: Callable[[str], str] = str) -> dict[str, Any]:
+        """The exchange for reports: redacted already, body capped. A long JSON body is kept
+        as valid, pretty-printed JSON with its lists cut to their first items (``redact`` is
+        applied to that rendering, which comes from the parsed body)."""
         body = self.body
         if body is not None and len(body) > _RECORDED_BODY:
-            body = body[:_RECORDED_BODY] + f"... ({len(self.body or '')} characters)"
+            if self.parsed is not None:
+                body = redact(json.dumps(_shrunk(self.parsed), indent=2, ensure_ascii=False))
+            if len(body) > _RECORDED_BODY:
+                body = body[:_RECORDED_BODY] + f"... ({len(self.body or ''):,} characters)"
         return {
             "label": self.label,
             "method": self.method,
@@ -85,6 +93,16 @@ class Exchange:
         return " ".join(parts)
 
 
+def _shrunk(value: Any, items: int = 2) -> Any:
+    """``value`` with every list cut to its first ``items`` entries and a note of the rest."""
+    if isinstance(value, list):
+        kept = [_shrunk(v, items) for v in value[:items]]
+        return [*kept, f"... {len(value) - items} more item(s)"] if len(value) > items else kept
+    if isinstance(value, dict):
+        return {k: _shrunk(v, items) for k, v in value.items()}
+    return value
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
@@ -96,6 +114,44 @@ class Recorded:
 
     transcript: dict[str, Any]
     curl: str
+
+    @property
+    def label(self) -> str:
+        """The exchange's unique label (what findings name in ``exchange``)."""
+        return str(self.transcript["label"])
+
+
+@dataclass
+class Journal:
+    """Every exchange recorded in this process, in order, by label: the reports take from it
+    the exchanges a test made and those its findings name. Bounded: the oldest are dropped."""
+
+    limit: int = 5_000  # a few kB each
+    _by_label: dict[str, Recorded] = field(default_factory=dict)
+    _made: int = 0
+
+    def add(self, recorded: Recorded) -> None:
+        """Remember one exchange."""
+        self._by_label[recorded.label] = recorded
+        self._made += 1
+        if len(self._by_label) > self.limit:
+            del self._by_label[next(iter(self._by_label))]
+
+    def mark(self) -> int:
+        """A position; ``since(mark)`` gives what was recorded after it."""
+        return self._made
+
+    def since(self, mark: int) -> list[Recorded]:
+        """The exchanges recorded after ``mark`` (those still held)."""
+        newer = self._made - mark
+        return list(self._by_label.values())[-newer:] if newer > 0 else []
+
+    def find(self, label: str) -> Recorded | None:
+        """The exchange with this label, if still held."""
+        return self._by_label.get(label)
+
+
+JOURNAL = Journal()
 
 
 @dataclass
@@ -119,9 +175,11 @@ class Recorder:
         return text
 
     def keep(self, exchange: Exchange) -> None:
-        """Record an exchange (the first ``limit`` ones)."""
+        """Record an exchange (the first ``limit`` ones), in this recorder and the journal."""
+        recorded = Recorded(exchange.transcript(self.redact), exchange.curl())
         if len(self.exchanges) < self.limit:
-            self.exchanges.append(Recorded(exchange.transcript(), exchange.curl()))
+            self.exchanges.append(recorded)
+        JOURNAL.add(recorded)
 
 
 @dataclass
@@ -197,7 +255,7 @@ class OcpiClient:
         request = self.http.build_request(method, url, params=params, headers=sent, content=content)
         redact = self.recorder.redact
         exchange = Exchange(
-            label or f"{method} {urlsplit(str(request.url)).path}",
+            f"{label or method + ' ' + urlsplit(str(request.url)).path} #{next(_NUMBERS)}",
             method,
             redact(str(request.url)),
             {k: redact(v) for k, v in sent.items()},

@@ -5,7 +5,9 @@ Options (each also from the environment, and from ini ``ocpi_*`` except the toke
 ``--target-role cpo|emsp``, ``--ocpi-seed``, ``--ocpi-read-only``, ``--ocpi-timeout``,
 ``--ocpi-max-pages``, ``--ocpi-option ID=VALUE``, and for the embedded mock
 ``--ocpi-mock-fault NAME``. With no ``--target-url`` the suites run against the embedded mock.
-A wrong option stops the run at start with one line naming the fix.
+Reports (``harness.report``): ``--ocpi-report DIR``, ``--ocpi-json FILE``, ``--ocpi-fail-on``,
+``--ocpi-known-issue ID=REASON``. A wrong option stops the run at start with one line naming
+the fix.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class TargetSettings:
     """What the run targets and how."""
 
     url: str | None
-    token: str
+    token: str = field(repr=False)  # never in a repr: pytest --showlocals prints fixtures
     version: str
     role: str | None
     seed: str
@@ -52,6 +54,8 @@ class TargetSettings:
     options: Options
     credentials: bool = False
     mock_faults: tuple[str, ...] = field(default=())
+    fail_on: str = "error"
+    known_issues: dict[str, str] = field(default_factory=dict)
 
     @property
     def embedded(self) -> bool:
@@ -89,6 +93,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
     )
     add(
+        "ocpi-report",
+        "write DIR/conformance.html (self-contained), DIR/junit.xml and DIR/summary.json "
+        "(env OCPI_REPORT)",
+    )
+    add("ocpi-json", "write the JSON summary to FILE (env OCPI_JSON)")
+    add(
+        "ocpi-fail-on",
+        "lowest finding level that fails a test: error (default) or warning (env OCPI_FAIL_ON)",
+    )
+    add(
+        "ocpi-known-issue",
+        "ID=REASON: error findings of requirement ID make their test xfail with REASON "
+        "(env OCPI_KNOWN_ISSUE, ';'-separated)",
+        action="append",
+        default=[],
+    )
+    add(
         "ocpi-mock-fault",
         "a fault for the embedded mock (see ocpi-mock --list-faults)",
         ini=False,
@@ -97,11 +118,67 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Markers, and the settings checked once at start."""
+    """Markers, the settings checked once at start, and the report plugin."""
     for marker, text in MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: {text}")
     config.stash[_SETTINGS_KEY] = _settings(config)
+    _report_paths(config)
+    from harness.report.hooks import ReportPlugin
+
+    config.pluginmanager.register(ReportPlugin(config, target_settings(config)), "ocpi-report")
+
+
+def _listed(config: pytest.Config, name: str) -> list[str]:
+    """A repeatable option: from the command line, else the environment or ini (';' or
+    newline separated)."""
+    raw = _value(config, name) or []
+    if isinstance(raw, str):
+        raw = [p.strip() for p in raw.replace("\n", ";").split(";") if p.strip()]
+    return [str(p) for p in raw]
+
+
+def _known_issues(config: pytest.Config) -> dict[str, str]:
+    from harness.requirements import get_requirement
+
+    known: dict[str, str] = {}
+    for pair in _listed(config, "ocpi-known-issue"):
+        rid, sep, reason = pair.partition("=")
+        rid, reason = rid.strip(), reason.strip()
+        if not sep or not reason:
+            raise pytest.UsageError(
+                f"--ocpi-known-issue {pair!r}: give ID=REASON, e.g. T-PAG-05='ticket 42'"
+            )
+        try:
+            get_requirement(rid)
+        except KeyError:
+            raise pytest.UsageError(
+                f"--ocpi-known-issue {rid!r}: not a requirement id (see docs/coverage.md)"
+            ) from None
+        known[rid] = reason
+    return known
+
+
+def _report_paths(config: pytest.Config) -> None:
+    """``--ocpi-json`` from wherever it was given; ``--ocpi-report DIR`` turns on the three
+    artifacts. Runs before pytest-html and junitxml read their options (this plugin's configure
+    hook runs first)."""
+    json_path = _value(config, "ocpi-json")
+    config.option.ocpi_json = None if json_path is None else str(json_path)
+    directory = _value(config, "ocpi-report")
+    if not directory:
+        return
+    from pathlib import Path
+
+    base = Path(str(directory))
+    if hasattr(config.option, "htmlpath") and not config.option.htmlpath:  # -p no:html
+        config.option.htmlpath = str(base / "conformance.html")
+        config.option.self_contained_html = True
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(base / "junit.xml")
+    if not config.option.ocpi_json:
+        config.option.ocpi_json = str(base / "summary.json")
 
 
 def _value(config: pytest.Config, name: str, ini: bool = True) -> Any:
@@ -139,11 +216,8 @@ def _settings(config: pytest.Config) -> TargetSettings:
             raise pytest.UsageError("--target-url needs --target-token (or OCPI_TARGET_TOKEN)")
         if role is None:
             raise pytest.UsageError("--target-url needs --target-role cpo or --target-role emsp")
-    raw_options = _value(config, "ocpi-option") or []
-    if isinstance(raw_options, str):
-        raw_options = [p for p in raw_options.replace("\n", ";").split(";") if p.strip()]
     try:
-        options = Options.parse(raw_options)
+        options = Options.parse(_listed(config, "ocpi-option"))
     except OptionError as exc:
         raise pytest.UsageError(f"--ocpi-option: {exc}") from None
     faults = tuple(config.getoption("ocpi_mock_fault") or ())
@@ -161,6 +235,9 @@ def _settings(config: pytest.Config) -> TargetSettings:
         raise pytest.UsageError("--ocpi-timeout and --ocpi-max-pages take numbers") from None
     read_only = _value(config, "ocpi-read-only") in (True, "1", "true", "yes")
     credentials = _value(config, "ocpi-credentials") in (True, "1", "true", "yes")
+    fail_on = str(_value(config, "ocpi-fail-on") or "error")
+    if fail_on not in ("error", "warning"):
+        raise pytest.UsageError(f"--ocpi-fail-on {fail_on!r}: use error or warning")
     return TargetSettings(
         url=None if url is None else str(url),
         token=str(token or EMBEDDED_TOKEN),
@@ -173,6 +250,8 @@ def _settings(config: pytest.Config) -> TargetSettings:
         options=options,
         mock_faults=faults,
         credentials=credentials,
+        fail_on=fail_on,
+        known_issues=_known_issues(config),
     )
 
 

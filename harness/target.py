@@ -3,6 +3,7 @@ and discovery (versions, then version details, then the endpoints: T-VER-01/02).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,9 @@ from harness.checks.transport import check_response
 from harness.client import Exchange, OcpiClient, Recorder
 from harness.findings import Finding, Level
 from harness.plugin import EMBEDDED_URL, TargetSettings
+
+# The targets opened in this process (the reports read what each discovered).
+OPENED: weakref.WeakSet[Target] = weakref.WeakSet()
 
 
 @dataclass
@@ -25,13 +29,38 @@ class Discovery:
 
 
 class Target:
-    """A target and the client that talks to it."""
+    """A target and the client that talks to it, in the role it is tested in."""
 
-    def __init__(self, settings: TargetSettings, client: OcpiClient, versions_url: str) -> None:
+    def __init__(
+        self, settings: TargetSettings, client: OcpiClient, versions_url: str, role: str
+    ) -> None:
         self.settings = settings
         self.client = client
         self.versions_url = versions_url
+        self.role = role
         self._discovery: Discovery | None = None
+        OPENED.add(self)
+
+    def fingerprint(self) -> dict[str, Any] | None:
+        """What discovery found (for reports): the versions offered and the endpoints of the
+        version under test; None before discovery."""
+        found = self._discovery
+        if found is None:
+            return None
+        data: Any = (found.versions.envelope or {}).get("data")
+        versions = (
+            [str(v.get("version")) for v in data if isinstance(v, dict)]
+            if isinstance(data, list)
+            else []
+        )
+        return {
+            "versions_url": self.client.recorder.redact(self.versions_url),
+            "versions": versions,
+            "endpoints": [
+                {"identifier": module, "role": role, "url": self.client.recorder.redact(url)}
+                for (module, role), url in sorted(found.endpoints.items(), key=str)
+            ],
+        }
 
     def close(self) -> None:
         """Close the client."""
@@ -62,7 +91,7 @@ def open_target(settings: TargetSettings, role: str) -> Target:
             recorder=recorder,
             max_pages=settings.max_pages,
         )
-        return Target(settings, client, settings.url)
+        return Target(settings, client, settings.url, role)
     from harness.mock import MockSettings, create_app
     from harness.mock.transport import SyncASGITransport
 
@@ -86,7 +115,7 @@ def open_target(settings: TargetSettings, role: str) -> Target:
         recorder=recorder,
         max_pages=settings.max_pages,
     )
-    return Target(settings, client, f"{EMBEDDED_URL}/ocpi/versions")
+    return Target(settings, client, f"{EMBEDDED_URL}/ocpi/versions", role)
 
 
 def _finding(requirement: str, message: str, exchange: Exchange, where: str = "$") -> Finding:

@@ -10,23 +10,35 @@ from typing import Any
 import pytest
 
 from harness.findings import Finding, Level
+from harness.plugin import target_settings
 from harness.target import Target
 
 
 def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
-    """Attach every finding to the test's report; fail on those at error level, one line each
-    with the requirement id, where and what."""
+    """Attach every finding to the test's report; fail on those at error level (and warning
+    level with ``--ocpi-fail-on warning``), one line each with the requirement id, where and
+    what. When every failing finding is a ``--ocpi-known-issue``, the test xfails instead."""
     findings = list(findings)
     request.node.user_properties.append(
         ("ocpi_findings", json.dumps([f.to_dict() for f in findings]))
     )
+    settings = target_settings(request.config)
+    failing_levels = {Level.ERROR}
+    if settings.fail_on == "warning":
+        failing_levels.add(Level.WARNING)
     for finding in findings:
         if finding.level is Level.WARNING:  # shown with -s or -rP; reports read them all
             print(f"ocpi warning {finding.requirement} {finding.path}: {finding.message}")
-    errors = [f for f in findings if f.level is Level.ERROR]
-    if errors:
-        lines = [f"{f.requirement} {f.path} ({f.exchange or '-'}): {f.message}" for f in errors]
-        pytest.fail(f"{len(errors)} finding(s) at error level:\n" + "\n".join(lines), False)
+    failing = [f for f in findings if f.level in failing_levels]
+    if not failing:
+        return
+    known = settings.known_issues
+    if all(f.requirement in known for f in failing):
+        reasons = sorted({f"{f.requirement}: {known[f.requirement]}" for f in failing})
+        pytest.xfail("known issue " + "; ".join(reasons))
+    lines = [f"{f.requirement} {f.path} ({f.exchange or '-'}): {f.message}" for f in failing]
+    levels = " or ".join(sorted(level.value for level in failing_levels))
+    pytest.fail(f"{len(failing)} finding(s) at {levels} level:\n" + "\n".join(lines), False)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from harness.mock.cli import main as mock_main
 from harness.mock.transport import SyncASGITransport
 from harness.models.datetimes import parse_datetime
 from tests.conftest import FIXTURES
-from tests.mock_helpers import B64, TOKEN, auth, crawl, mock_client
+from tests.mock_helpers import B64, TOKEN, auth, crawl, free_port, mock_client, wait_for_port
 
 VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 
@@ -432,16 +431,9 @@ def test_faults_compose() -> None:
 # -- a real socket and the command line ---------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def test_ocpi_mock_serves_over_a_real_loopback_socket_and_stops_on_ctrl_c() -> None:
     # Given `ocpi-mock` started as its own process on a free port
-    port = _free_port()
+    port = free_port()
     args = ["--role", "both", "--port", str(port), "--token", TOKEN, "--cdrs", "15", "--seed", "1"]
     process = subprocess.Popen(
         [sys.executable, "-m", "harness.mock.cli", *args],
@@ -454,7 +446,7 @@ def test_ocpi_mock_serves_over_a_real_loopback_socket_and_stops_on_ctrl_c() -> N
         banner = process.stdout.readline()
         assert f"http://127.0.0.1:{port}/ocpi/versions" in banner
         assert f"Token {B64}" in process.stdout.readline()
-        _wait_for_port(port)
+        wait_for_port(port)
         # When a client crawls it over HTTP, Then it gets every CDR with absolute Links
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
             assert len(crawl(client, "/ocpi/2.2.1/cpo/cdrs?limit=4")) == 15
@@ -465,16 +457,6 @@ def test_ocpi_mock_serves_over_a_real_loopback_socket_and_stops_on_ctrl_c() -> N
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=15)  # also closes the pipes
         assert process.returncode == 0
-
-
-def _wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listens on port {port}")
 
 
 def test_the_command_line_lists_faults_and_refuses_bad_options(

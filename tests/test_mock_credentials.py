@@ -16,7 +16,7 @@ import pytest
 
 from harness.mock import MockSettings, create_app
 from harness.mock.transport import SyncASGITransport
-from tests.test_mock import _free_port, _wait_for_port
+from tests.mock_helpers import free_port, wait_for_port
 
 TOKEN_A = "token-a"
 TOKEN_B = "token-b"
@@ -143,9 +143,9 @@ def test_2_1_1_credentials_have_the_2_1_1_shape() -> None:
 
 def test_two_mocks_register_over_loopback() -> None:
     # Given a CPO mock and an eMSP mock told to register with it, as two processes
-    cpo_port, emsp_port = _free_port(), _free_port()
+    cpo_port, emsp_port = free_port(), free_port()
     cpo = _start(["--role", "cpo", "--port", str(cpo_port), "--token", TOKEN_A, "--cdrs", "3"])
-    _wait_for_port(cpo_port)
+    wait_for_port(cpo_port)
     versions_url = f"http://127.0.0.1:{cpo_port}/ocpi/versions"
     emsp = _start(
         ["--role", "emsp", "--port", str(emsp_port), "--token", "emsp-own",

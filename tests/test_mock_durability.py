@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import FIXTURES
-from tests.mock_helpers import TOKEN, auth
-from tests.test_mock import _free_port, _wait_for_port
+from tests.mock_helpers import TOKEN, auth, free_port, wait_for_port
 
 
 def _start(port: int, db: Path) -> subprocess.Popen[bytes]:
@@ -26,7 +25,7 @@ def _start(port: int, db: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_for_port(port)
+    wait_for_port(port)
     return process
 
 
@@ -41,7 +40,7 @@ def _cdr(i: int) -> dict[str, Any]:
 def test_every_acknowledged_cdr_survives_kill_9(tmp_path: Path) -> None:
     # Given a mock eMSP on a database file, receiving a stream of CDRs
     db = tmp_path / "mock.sqlite"
-    port = _free_port()
+    port = free_port()
     process = _start(port, db)
     acknowledged: list[str] = []
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
@@ -58,7 +57,7 @@ def test_every_acknowledged_cdr_survives_kill_9(tmp_path: Path) -> None:
                 acknowledged.append(response.headers["location"])
     assert len(acknowledged) >= 100
     # Then after a restart on the same file every acknowledged CDR is there
-    port = _free_port()
+    port = free_port()
     process = _start(port, db)
     try:
         with httpx.Client(timeout=5) as client:
@@ -71,7 +70,7 @@ def test_every_acknowledged_cdr_survives_kill_9(tmp_path: Path) -> None:
 
 
 def test_200_concurrent_posts_are_each_stored_exactly_once(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = _start(port, tmp_path / "mock.sqlite")
     try:
         base = f"http://127.0.0.1:{port}"

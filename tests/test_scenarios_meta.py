@@ -3,7 +3,6 @@ version; against the mock with a fault they report the requirement that fault br
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ import pytest
 from harness.mock import FAULTS
 from scenarios.coverage import PENDING, PROOFS, table
 from tests.conftest import ROOT
-from tests.test_mock import _free_port, _wait_for_port
+from tests.mock_helpers import ocpi_mock_process
 
 
 def _run_suites(*args: str) -> subprocess.CompletedProcess[str]:
@@ -77,15 +76,8 @@ def test_a_wrong_option_stops_the_run_with_one_line_naming_the_fix() -> None:
 @pytest.mark.parametrize("role", ["cpo", "emsp"])
 def test_the_suites_pass_against_a_separately_started_ocpi_mock(role: str) -> None:
     # Given `ocpi-mock` in the role, listening on a loopback port
-    port = _free_port()
-    args = ["--role", role, "--port", str(port), "--token", "loopback-token", "--cdrs", "40"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harness.mock.cli", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port)
+    args = ["--role", role, "--token", "loopback-token", "--cdrs", "40"]
+    with ocpi_mock_process(*args) as port:
         # When the suites target it by URL, Then they pass
         result = _run_suites(
             "--target-url",
@@ -95,10 +87,7 @@ def test_the_suites_pass_against_a_separately_started_ocpi_mock(role: str) -> No
             "--target-role",
             role,
         )
-        assert result.returncode == 0, result.stdout[-3000:]
-        assert "passed" in result.stdout.splitlines()[-1]
-        # And the token is in no line of the output
-        assert "loopback-token" not in result.stdout
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "passed" in result.stdout.splitlines()[-1]
+    # And the token is in no line of the output
+    assert "loopback-token" not in result.stdout

@@ -1,0 +1,206 @@
+"""The run summary, built where the reports are written (the controller under pytest-xdist)
+from each test's outcome, requirement ids and findings. One dict, in the shape of
+``summary.schema.json``, feeds the JSON file, the HTML report's summary, requirement table and
+"what to fix" list, so that the artifacts cannot disagree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from harness.requirements import get_requirement
+
+SCHEMA_ID = "ocpi-harness/summary/1"
+TEST_OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+FINDING_LEVELS = ("error", "warning", "info")
+# How bad a requirement's outcome is, worst first: the table sorts by it.
+REQUIREMENT_OUTCOMES = ("fail", "error", "xfail", "warning", "pass", "skip")
+_MESSAGES_SHOWN = 5
+
+
+@dataclass
+class CaseRecord:
+    """What one test did: its outcome as pytest counts it, the requirements it claims, its
+    findings, and the reason of a skip, xfail or failure."""
+
+    nodeid: str
+    outcome: str = "passed"
+    requirements: list[str] = field(default_factory=list)
+    findings: list[dict[str, str]] = field(default_factory=list)
+    reason: str | None = None
+    duration: float = 0.0
+
+    def failing_levels(self, fail_on: str) -> set[str]:
+        """The finding levels that fail this run's tests."""
+        return {"error", "warning"} if fail_on == "warning" else {"error"}
+
+
+@dataclass
+class RunFacts:
+    """The run's settings and what was discovered about the target."""
+
+    target: str
+    embedded: bool
+    version: str
+    role: str | None
+    seed: str
+    fail_on: str
+    options: Mapping[str, str]
+    known_issues: Mapping[str, str]
+    fingerprint: Mapping[str, Any]
+    mock_faults: Sequence[str] = ()
+
+
+def build_summary(
+    records: Iterable[CaseRecord], facts: RunFacts, exit_status: int
+) -> dict[str, Any]:
+    """The summary of a run (JSON-ready)."""
+    tests = sorted(records, key=lambda r: r.nodeid)
+    counts = Counter(r.outcome for r in tests)
+    levels = Counter(f["level"] for r in tests for f in r.findings)
+    requirements = _requirements(tests, facts)
+    # Exit status 0 is pytest's "all tests passed": an interrupted run or one that ran nothing
+    # does not conform either.
+    verdict = "pass" if exit_status == 0 and not (counts["failed"] or counts["error"]) else "fail"
+    return {
+        "schema": SCHEMA_ID,
+        "verdict": verdict,
+        "exit_status": exit_status,
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "target": {
+            "url": facts.target,
+            "embedded": facts.embedded,
+            "version": facts.version,
+            "role": facts.role,
+            "mock_faults": list(facts.mock_faults),
+            "fingerprint": dict(facts.fingerprint),
+        },
+        "seed": facts.seed,
+        "fail_on": facts.fail_on,
+        "options": dict(facts.options),
+        "known_issues": dict(facts.known_issues),
+        "counts": {
+            "tests": {**{o: counts[o] for o in TEST_OUTCOMES}, "total": len(tests)},
+            "findings": {level: levels[level] for level in FINDING_LEVELS},
+            "requirements": {
+                o: sum(r["outcome"] == o for r in requirements) for o in REQUIREMENT_OUTCOMES
+            },
+        },
+        "requirements": requirements,
+        "to_fix": _to_fix(tests, requirements, facts.fail_on),
+        "tests": [
+            {
+                "nodeid": r.nodeid,
+                "outcome": r.outcome,
+                "requirements": r.requirements,
+                "reason": r.reason,
+                "duration": round(r.duration, 3),
+                "findings": r.findings,
+            }
+            for r in tests
+        ],
+    }
+
+
+def _requirements(tests: Sequence[CaseRecord], facts: RunFacts) -> list[dict[str, Any]]:
+    covering: dict[str, list[CaseRecord]] = {}
+    for record in tests:
+        ids = set(record.requirements) | {f["requirement"] for f in record.findings}
+        for rid in ids:
+            covering.setdefault(rid, []).append(record)
+    rows = []
+    for rid, records in covering.items():
+        found = [f for r in records for f in r.findings if f["requirement"] == rid]
+        rows.append(
+            {
+                "id": rid,
+                **_described(rid, facts.version),
+                "outcome": _requirement_outcome(rid, records, facts.fail_on),
+                "tests": sorted(r.nodeid for r in records),
+                "findings": {
+                    level: sum(f["level"] == level for f in found) for level in FINDING_LEVELS
+                },
+            }
+        )
+    rank = {outcome: i for i, outcome in enumerate(REQUIREMENT_OUTCOMES)}
+    return sorted(rows, key=lambda row: (rank[row["outcome"]], row["id"]))
+
+
+def _described(rid: str, version: str) -> dict[str, str]:
+    try:
+        requirement = get_requirement(rid)
+    except KeyError:  # a user's own marker id: reported, not described
+        return {
+            "title": "(not in the harness's registry)",
+            "level": "",
+            "section": "",
+            "spec_url": "",
+        }
+    return {
+        "title": requirement.title,
+        "level": requirement.level,
+        "section": requirement.section,
+        "spec_url": requirement.spec_url(version),
+    }
+
+
+def _requirement_outcome(rid: str, records: Sequence[CaseRecord], fail_on: str) -> str:
+    """fail: a failing finding of this requirement in a test that failed; error: a test that
+    claims it broke before it could be judged (failed with no failing finding at all); xfail:
+    its failing findings are known issues; warning: findings below the failing level; skip:
+    every test that claims it was skipped; otherwise pass."""
+    outcomes: set[str] = set()
+    for record in records:
+        failing = record.failing_levels(fail_on)
+        mine = [f for f in record.findings if f["requirement"] == rid]
+        if any(f["level"] in failing for f in mine):
+            outcomes.add("xfail" if record.outcome == "xfailed" else "fail")
+        elif record.outcome in ("failed", "error") and not any(
+            f["level"] in failing for f in record.findings
+        ):
+            outcomes.add("error")
+        elif any(f["level"] == "warning" for f in mine):
+            outcomes.add("warning")
+        elif record.outcome in ("skipped", "xfailed"):
+            outcomes.add("skip")
+        else:
+            outcomes.add("pass")
+    return next(o for o in REQUIREMENT_OUTCOMES if o in outcomes)
+
+
+def _to_fix(
+    tests: Sequence[CaseRecord], requirements: Sequence[dict[str, Any]], fail_on: str
+) -> list[dict[str, Any]]:
+    """For the partner: each requirement broken (then each only warned about), with the
+    distinct messages of its findings and the tests that saw them."""
+    items = []
+    for row in requirements:
+        if row["outcome"] not in ("fail", "error", "warning"):
+            continue
+        messages: Counter[str] = Counter()
+        for record in tests:
+            for f in record.findings:
+                if f["requirement"] == row["id"] and f["level"] in ("error", "warning"):
+                    messages[f["message"]] += 1
+        if row["outcome"] == "error":
+            for record in tests:
+                if row["id"] in record.requirements and record.outcome in ("failed", "error"):
+                    messages[record.reason or "the test broke before the check ran"] += 1
+        shown = messages.most_common(_MESSAGES_SHOWN)
+        items.append(
+            {
+                "requirement": row["id"],
+                "title": row["title"],
+                "level": row["level"],
+                "spec_url": row["spec_url"],
+                "section": row["section"],
+                "severity": "warning" if row["outcome"] == "warning" else "error",
+                "messages": [{"message": m, "count": n} for m, n in shown],
+                "more_messages": max(0, len(messages) - len(shown)),
+                "tests": row["tests"],
+            }
+        )
+    return items
