@@ -19,14 +19,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from harness.findings import Finding, Level
+from harness.redaction import REDACTED, RUN_SECRETS, Secrets
+
+__all__ = ["REDACTED", "Crawl", "Exchange", "Journal", "OcpiClient", "Recorded", "Recorder"]
 from harness.versions import VersionProfile, version_profile
 
-REDACTED = "<token>"
 _LINK = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
 _RECORDED_BODY = 4000  # characters of a body kept in the transcript
 # Exchange numbers are unique in a process, so that a finding's ``exchange`` names one exchange.
@@ -47,7 +49,7 @@ class Exchange:
     body: str | None = None
     elapsed_ms: float = 0.0
     error: str | None = None
-    parsed: Any = None
+    parsed: Any = field(default=None, repr=False)  # unredacted: kept out of reprs
     json_error: str | None = None
 
     def header(self, name: str) -> str | None:
@@ -59,7 +61,7 @@ class Exchange:
         """The parsed body when it is a JSON object."""
         return self.parsed if isinstance(self.parsed, dict) else None
 
-    def transcript(self, redact: Callable[[str], str] = str) -> dict[str, Any]:
+    def transcript(self, redact: Callable[[str], str]) -> dict[str, Any]:
         """The exchange for reports: redacted already, body capped. A long JSON body is kept
         as valid, pretty-printed JSON with its lists cut to their first items (``redact`` is
         applied to that rendering, which comes from the parsed body)."""
@@ -158,21 +160,19 @@ JOURNAL = Journal()
 class Recorder:
     """Every exchange of a run, and the secrets to redact from them."""
 
-    secrets: set[str] = field(default_factory=set)
-    exchanges: list[Recorded] = field(default_factory=list)
+    secrets: Secrets = field(default_factory=Secrets, repr=False)
+    exchanges: list[Recorded] = field(default_factory=list, repr=False)
     limit: int = 10_000  # exchanges kept (each a few kB at most)
 
     def add_secret(self, token: str) -> None:
-        """Redact ``token`` raw, Base64-encoded and URL-encoded from now on."""
-        if token:
-            encoded = base64.b64encode(token.encode()).decode()
-            self.secrets |= {token, encoded, quote(token, safe=""), quote(encoded, safe="")}
+        """Redact ``token`` raw, Base64-encoded and URL-encoded from now on (here and in
+        every report of this process: ``RUN_SECRETS``)."""
+        self.secrets.add(token)
+        RUN_SECRETS.add(token)
 
     def redact(self, text: str) -> str:
         """``text`` with every known secret replaced by the placeholder."""
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
-        return text
+        return self.secrets.redact(text)
 
     def keep(self, exchange: Exchange) -> None:
         """Record an exchange (the first ``limit`` ones), in this recorder and the journal."""

@@ -43,7 +43,7 @@ class Finding:
         for key in ("expected", "seen", "exchange"):
             value = getattr(self, key)
             if value is not None:
-                out[key] = value
+                out[key] = str(value)  # callers pass status codes as numbers
         return out
 
 

@@ -175,7 +175,7 @@ def _report_paths(config: pytest.Config) -> None:
     if hasattr(config.option, "htmlpath") and not config.option.htmlpath:  # -p no:html
         config.option.htmlpath = str(base / "conformance.html")
         config.option.self_contained_html = True
-    if not config.option.xmlpath:
+    if hasattr(config.option, "xmlpath") and not config.option.xmlpath:  # -p no:junitxml
         config.option.xmlpath = str(base / "junit.xml")
     if not config.option.ocpi_json:
         config.option.ocpi_json = str(base / "summary.json")

@@ -57,7 +57,11 @@ class Target:
             "versions_url": self.client.recorder.redact(self.versions_url),
             "versions": versions,
             "endpoints": [
-                {"identifier": module, "role": role, "url": self.client.recorder.redact(url)}
+                {
+                    "identifier": module,
+                    "role": None if role is None else str(role),
+                    "url": self.client.recorder.redact(url),
+                }
                 for (module, role), url in sorted(found.endpoints.items(), key=str)
             ],
         }

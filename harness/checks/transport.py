@@ -50,7 +50,7 @@ def check_response(
     (T-HDR-03/04) and, on functional modules, the routing headers (T-ROUTE-01)."""
     if exchange.error is not None:
         requirement = "H-HTTP-02" if "limit" in exchange.error else "H-HTTP-01"
-        return [_f(exchange, requirement, f"{exchange.label}: {exchange.error}")]
+        return [_f(exchange, requirement, exchange.error)]  # the finding names the exchange
     findings: list[Finding] = []
     if exchange.status is not None and exchange.status >= 500:
         findings.append(

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from harness.client import JOURNAL, Recorded
+from harness.redaction import RUN_SECRETS
 
 MAX_EXCHANGES = 8  # transcripts kept per test: the ones its findings name first
 MAX_FINDINGS = 60  # rows of the findings table (the JSON summary has them all)
@@ -44,7 +45,14 @@ def evidence_html(
     findings: Sequence[dict[str, str]], exchanges: Sequence[Recorded], total_made: int
 ) -> str:
     """The HTML shown under a test: a findings table, then each exchange's transcript and the
-    curl line that reproduces it (token as a placeholder)."""
+    curl line that reproduces it (token as a placeholder). Everything is redacted again with
+    every secret this process knows (an exchange may have been recorded before a token learned
+    later in the run), before it is escaped."""
+    findings = RUN_SECRETS.redact_data(list(findings))
+    exchanges = [
+        Recorded(RUN_SECRETS.redact_data(r.transcript), RUN_SECRETS.redact(r.curl))
+        for r in exchanges
+    ]
     parts = ['<div class="ocpi-evidence">']
     if findings:
         parts.append(
@@ -59,7 +67,7 @@ def evidence_html(
             cells += [f.get(key, "") for key in ("expected", "seen", "exchange")]
             parts.append(
                 f'<tr class="ocpi-level-{escape(cells[0])}">'
-                + "".join(f"<td>{escape(cell)}</td>" for cell in cells)
+                + "".join(f"<td>{escape(str(cell))}</td>" for cell in cells)
                 + "</tr>"
             )
         parts.append("</tbody></table>")

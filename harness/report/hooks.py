@@ -16,13 +16,15 @@ from typing import Any
 
 import pytest
 
-from harness.client import JOURNAL, Recorder
+from harness.client import JOURNAL
 from harness.plugin import TargetSettings
+from harness.redaction import RUN_SECRETS
 from harness.report.evidence import evidence_html, exchanges_for, findings_of
 from harness.report.html import requirements_html, to_fix_html, verdict_html
 from harness.report.summary import CaseRecord, RunFacts, build_summary
 
 _MARK = pytest.StashKey[int]()
+_SHOWN = pytest.StashKey[bool]()  # the test's evidence is attached already
 
 
 class ReportPlugin:
@@ -36,8 +38,7 @@ class ReportPlugin:
         self.fingerprint: dict[str, Any] = {}
         self._fingerprinted: set[str] = set()
         self.summary: dict[str, Any] | None = None
-        self.redactor = Recorder()
-        self.redactor.add_secret(settings.token)
+        RUN_SECRETS.add(settings.token)
         json_path = config.getoption("ocpi_json")  # resolved from env/ini/--ocpi-report
         self.json_path = Path(str(json_path)) if json_path else None
         # Evidence is rendered only for a report that will show it (--html or --ocpi-report).
@@ -60,16 +61,18 @@ class ReportPlugin:
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, Any, None]:
-        """Requirement ids on every phase's report; evidence where a test failed, xfailed or
-        warned; the target's fingerprint once discovery has happened."""
+        """Every phase's report: secrets redacted from everything pytest and the report
+        plugins will print or write, the requirement ids, and once discovery has happened the
+        target's fingerprint; evidence once per test that failed, xfailed or warned."""
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
+        _redact_report(report)
         report.ocpi_requirements = _requirement_ids(item)  # type: ignore[attr-defined]
         fingerprint = self._new_fingerprint()
         if fingerprint:
             report.ocpi_fingerprint = fingerprint  # type: ignore[attr-defined]
         decisive = report.when == "call" or report.failed or report.skipped
-        if not decisive:
+        if not decisive or not self.html or item.stash.get(_SHOWN, False):
             return
         findings = findings_of(report.user_properties)
         noteworthy = (
@@ -77,13 +80,14 @@ class ReportPlugin:
             or hasattr(report, "wasxfail")
             or any(f["level"] in ("error", "warning") for f in findings)
         )
-        if not noteworthy or not self.html:
+        if not noteworthy:
             return
         from pytest_html import extras
 
+        item.stash[_SHOWN] = True
         made = JOURNAL.since(item.stash.get(_MARK, JOURNAL.mark()))
         shown = exchanges_for(findings, made)
-        html = self.redactor.redact(evidence_html(findings, shown, max(len(made), len(shown))))
+        html = evidence_html(findings, shown, max(len(made), len(shown)))
         report.extras = [*getattr(report, "extras", []), extras.html(html)]  # type: ignore[attr-defined]
 
     def _new_fingerprint(self) -> dict[str, Any]:
@@ -103,7 +107,8 @@ class ReportPlugin:
     # -- where reports are written -----------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Fold each phase's report into the test's record."""
+        """Fold each phase's report into the test's record, counting as pytest does: the
+        outcome comes from setup and call; a teardown error is one error more."""
         if not self.controller:
             return
         self.fingerprint.update(getattr(report, "ocpi_fingerprint", None) or {})
@@ -114,21 +119,27 @@ class ReportPlugin:
         if findings:
             record.findings = findings
         xfail = getattr(report, "wasxfail", None)
-        if report.when == "call":
-            if report.passed:
+        if report.when == "teardown":
+            if report.failed:
+                record.teardown_errors += 1
+                record.reason = record.reason or _reason(report)
+        elif report.when not in ("setup", "call"):  # "???": the xdist worker running it died
+            record.outcome, record.reason = "failed", _reason(report)
+        elif report.passed:
+            if report.when == "call":
                 record.outcome = "xpassed" if xfail is not None else "passed"
-            elif report.failed:
-                record.outcome = "failed"
-                record.reason = _reason(report)
-            else:
-                record.outcome = "xfailed" if xfail is not None else "skipped"
-                record.reason = (xfail or "").removeprefix("reason: ") or _reason(report)
-        elif report.failed:  # setup or teardown broke: pytest counts an error
-            record.outcome = "error"
+        elif report.failed:
+            record.outcome = "failed" if report.when == "call" else "error"
             record.reason = _reason(report)
-        elif report.skipped:  # skipped in setup (or xfail marker with run=False)
+        else:  # skipped, in setup or call; an xfail shows as a skip with ``wasxfail``
             record.outcome = "xfailed" if xfail is not None else "skipped"
             record.reason = (xfail or "").removeprefix("reason: ") or _reason(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A module that cannot be collected is an error in every report."""
+        if self.controller and report.failed:
+            nodeid = report.nodeid or "(collection)"
+            self.records[nodeid] = CaseRecord(nodeid, "error", reason=_reason(report))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -139,7 +150,7 @@ class ReportPlugin:
         if self.json_path is not None:
             self.json_path.parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(self.summary, indent=2, ensure_ascii=False)
-            self.json_path.write_text(self.redactor.redact(text) + "\n", encoding="utf-8")
+            self.json_path.write_text(text + "\n", encoding="utf-8")
         xml = _junit(self.config)
         if xml is not None:
             xml.add_global_property("ocpi_verdict", self.summary["verdict"])
@@ -163,7 +174,7 @@ class ReportPlugin:
     def _build(self, exit_status: int) -> dict[str, Any]:
         settings = self.settings
         facts = RunFacts(
-            target=self.redactor.redact(settings.url or "the embedded mock"),
+            target=settings.url or "the embedded mock",
             embedded=settings.embedded,
             version=settings.version,
             role=settings.role,
@@ -174,7 +185,12 @@ class ReportPlugin:
             fingerprint=self.fingerprint,
             mock_faults=settings.mock_faults,
         )
-        return build_summary(self.records.values(), facts, exit_status)
+        # Redacted as data, before it is serialised or escaped (a token inside JSON or HTML
+        # text may be escaped there, and replacing it afterwards could break the markup).
+        summary: dict[str, Any] = RUN_SECRETS.redact_data(
+            build_summary(self.records.values(), facts, exit_status)
+        )
+        return summary
 
 
 class _HtmlSections:
@@ -187,7 +203,7 @@ class _HtmlSections:
         """The title names the target and version."""
         settings = self.owner.settings
         target = settings.url or "the embedded mock"
-        report.title = self.owner.redactor.redact(f"OCPI {settings.version} conformance: {target}")
+        report.title = RUN_SECRETS.redact(f"OCPI {settings.version} conformance: {target}")
 
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
@@ -195,10 +211,9 @@ class _HtmlSections:
         """The verdict box at the top; the requirement table and the list of what to fix
         below the counts."""
         built = self.owner.summary or self.owner._build(int(session.exitstatus))
-        redact = self.owner.redactor.redact
-        prefix.append(redact(verdict_html(built)))
-        postfix.append(redact(to_fix_html(built)))
-        postfix.append(redact(requirements_html(built)))
+        prefix.append(verdict_html(built))
+        postfix.append(to_fix_html(built))
+        postfix.append(requirements_html(built))
 
 
 def _ocpi_run(records: Any) -> bool:
@@ -212,7 +227,30 @@ def _requirement_ids(item: pytest.Item) -> list[str]:
     return ids
 
 
-def _reason(report: pytest.TestReport) -> str:
+def _redact_report(report: pytest.TestReport) -> None:
+    """Secrets out of what pytest, JUnit and pytest-html print from a report: the failure
+    text, captured output and logs, user properties and the xfail reason. Here, where the test
+    ran, because only this process knows the tokens its tests learned."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):
+        path, line, message = longrepr
+        report.longrepr = (path, line, RUN_SECRETS.redact(message))
+    elif longrepr is not None:
+        text = str(longrepr)
+        redacted = RUN_SECRETS.redact(text)
+        if redacted != text:  # only then: pytest renders its own objects better
+            report.longrepr = redacted
+    report.sections = [(title, RUN_SECRETS.redact(body)) for title, body in report.sections]
+    report.user_properties = [
+        (name, RUN_SECRETS.redact(value) if isinstance(value, str) else value)
+        for name, value in report.user_properties
+    ]
+    xfail = getattr(report, "wasxfail", None)
+    if isinstance(xfail, str):
+        report.wasxfail = RUN_SECRETS.redact(xfail)
+
+
+def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple):  # a skip: (path, line, "Skipped: reason")
         return str(longrepr[2]).removeprefix("Skipped: ")

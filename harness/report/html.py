@@ -11,6 +11,7 @@ STYLE = """<style>
 .ocpi-verdict{border:2px solid;padding:.6em 1em;margin:.5em 0;border-radius:4px}
 .ocpi-verdict.pass{border-color:#2a7a2a;background:#eef8ee}
 .ocpi-verdict.fail{border-color:#b22;background:#fbeeee}
+.ocpi-verdict.inconclusive{border-color:#a80;background:#fdf5dc}
 .ocpi-verdict h2{margin:.2em 0}
 .ocpi-facts td{padding:0 1em 0 0}
 table.ocpi-requirements,table.ocpi-findings{border-collapse:collapse;margin:.5em 0}
@@ -62,10 +63,14 @@ def verdict_html(summary: dict[str, Any]) -> str:
             )
         )
     rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in facts)
-    word = "conforms" if verdict == "pass" else "does not conform"
+    word = {
+        "pass": "the target conforms",
+        "fail": "the target does not conform",
+        "inconclusive": "no test passed, so nothing was shown either way",
+    }[verdict]
     return (
         f'{STYLE}<div class="ocpi-verdict {verdict}" id="ocpi-verdict" data-verdict="{verdict}">'
-        f"<h2>Verdict: {verdict.upper()}: the target {word}</h2>"
+        f"<h2>Verdict: {verdict.upper()}: {word}</h2>"
         f'<table class="ocpi-facts">{rows}</table></div>'
     )
 

@@ -32,6 +32,7 @@ class CaseRecord:
     findings: list[dict[str, str]] = field(default_factory=list)
     reason: str | None = None
     duration: float = 0.0
+    teardown_errors: int = 0  # pytest counts each as an error besides the outcome
 
     def failing_levels(self, fail_on: str) -> set[str]:
         """The finding levels that fail this run's tests."""
@@ -60,11 +61,17 @@ def build_summary(
     """The summary of a run (JSON-ready)."""
     tests = sorted(records, key=lambda r: r.nodeid)
     counts = Counter(r.outcome for r in tests)
+    counts["error"] += sum(r.teardown_errors for r in tests)
     levels = Counter(f["level"] for r in tests for f in r.findings)
     requirements = _requirements(tests, facts)
-    # Exit status 0 is pytest's "all tests passed": an interrupted run or one that ran nothing
-    # does not conform either.
-    verdict = "pass" if exit_status == 0 and not (counts["failed"] or counts["error"]) else "fail"
+    # Exit status 0 is pytest's "no test failed": an interrupted run fails; a run in which no
+    # test passed (all skipped, deselected or known issues) proves nothing either way.
+    if exit_status != 0 or counts["failed"] or counts["error"]:
+        verdict = "fail"
+    elif counts["passed"] + counts["xpassed"] == 0:
+        verdict = "inconclusive"
+    else:
+        verdict = "pass"
     return {
         "schema": SCHEMA_ID,
         "verdict": verdict,
@@ -98,6 +105,7 @@ def build_summary(
                 "requirements": r.requirements,
                 "reason": r.reason,
                 "duration": round(r.duration, 3),
+                "teardown_errors": r.teardown_errors,
                 "findings": r.findings,
             }
             for r in tests
@@ -118,7 +126,9 @@ def _requirements(tests: Sequence[CaseRecord], facts: RunFacts) -> list[dict[str
             {
                 "id": rid,
                 **_described(rid, facts.version),
-                "outcome": _requirement_outcome(rid, records, facts.fail_on),
+                "outcome": _requirement_outcome(
+                    rid, records, facts.fail_on, rid in facts.known_issues
+                ),
                 "tests": sorted(r.nodeid for r in records),
                 "findings": {
                     level: sum(f["level"] == level for f in found) for level in FINDING_LEVELS
@@ -147,18 +157,18 @@ def _described(rid: str, version: str) -> dict[str, str]:
     }
 
 
-def _requirement_outcome(rid: str, records: Sequence[CaseRecord], fail_on: str) -> str:
-    """fail: a failing finding of this requirement in a test that failed; error: a test that
-    claims it broke before it could be judged (failed with no failing finding at all); xfail:
-    its failing findings are known issues; warning: findings below the failing level; skip:
-    every test that claims it was skipped; otherwise pass."""
+def _requirement_outcome(rid: str, records: Sequence[CaseRecord], fail_on: str, known: bool) -> str:
+    """fail: a failing finding of this requirement; error: a test that claims it broke before
+    it could be judged (failed with no failing finding at all); xfail: it is a declared known
+    issue (or its test xfailed); warning: findings below the failing level; skip: every test
+    that claims it was skipped; otherwise pass."""
     outcomes: set[str] = set()
     for record in records:
         failing = record.failing_levels(fail_on)
         mine = [f for f in record.findings if f["requirement"] == rid]
         if any(f["level"] in failing for f in mine):
-            outcomes.add("xfail" if record.outcome == "xfailed" else "fail")
-        elif record.outcome in ("failed", "error") and not any(
+            outcomes.add("xfail" if known or record.outcome == "xfailed" else "fail")
+        elif (record.outcome in ("failed", "error") or record.teardown_errors) and not any(
             f["level"] in failing for f in record.findings
         ):
             outcomes.add("error")
