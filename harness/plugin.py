@@ -56,6 +56,7 @@ class TargetSettings:
     mock_faults: tuple[str, ...] = field(default=())
     fail_on: str = "error"
     known_issues: dict[str, str] = field(default_factory=dict)
+    workers: int | None = None  # processes checking a large crawl; None: the usable cores
 
     @property
     def embedded(self) -> bool:
@@ -85,6 +86,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
     )
     add("ocpi-timeout", "seconds per request (env OCPI_TIMEOUT; default 10)")
+    add(
+        "ocpi-workers",
+        "processes that check the CDRs of a large crawl (env OCPI_WORKERS; default: the "
+        "usable cores, 1 under pytest-xdist)",
+    )
     add("ocpi-max-pages", "pages to follow at most in one crawl (env OCPI_MAX_PAGES; 1000)")
     add(
         "ocpi-option",
@@ -231,8 +237,16 @@ def _settings(config: pytest.Config) -> TargetSettings:
     try:
         timeout = float(_value(config, "ocpi-timeout") or 10)
         max_pages = int(_value(config, "ocpi-max-pages") or 1000)
+        workers = _value(config, "ocpi-workers")
+        workers = None if workers is None else int(workers)
     except ValueError:
-        raise pytest.UsageError("--ocpi-timeout and --ocpi-max-pages take numbers") from None
+        raise pytest.UsageError(
+            "--ocpi-timeout, --ocpi-max-pages and --ocpi-workers take numbers"
+        ) from None
+    if workers is None and hasattr(config, "workerinput"):
+        workers = 1  # xdist already uses the cores
+    if workers is not None and workers < 1:
+        raise pytest.UsageError(f"--ocpi-workers {workers}: give 1 or more")
     read_only = _value(config, "ocpi-read-only") in (True, "1", "true", "yes")
     credentials = _value(config, "ocpi-credentials") in (True, "1", "true", "yes")
     fail_on = str(_value(config, "ocpi-fail-on") or "error")
@@ -252,6 +266,7 @@ def _settings(config: pytest.Config) -> TargetSettings:
         credentials=credentials,
         fail_on=fail_on,
         known_issues=_known_issues(config),
+        workers=workers,
     )
 
 

@@ -3,13 +3,12 @@ envelope and headers, every CDR validated and re-priced, pagination and date fil
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from harness.checks import check_object
+from harness.checks.parallel import check_many
 from harness.checks.transport import (
     check_crawl,
     check_date_window,
@@ -158,8 +157,16 @@ def test_every_cdr_is_valid_and_prices_to_its_totals(
 ) -> None:
     settings = sender.settings
     findings = list(full_listing.findings)
-    for cdr in full_listing.objects:
-        for finding in check_object(json.dumps(cdr), settings.version, "cdr", settings.options):
+    checked = check_many(
+        full_listing.objects,
+        settings.version,
+        "cdr",
+        settings.options,
+        workers=settings.workers,
+        expected=len(full_listing.objects),
+    )
+    for cdr, found in zip(full_listing.objects, checked, strict=True):
+        for finding in found:
             findings.append(
                 Finding(
                     finding.requirement,

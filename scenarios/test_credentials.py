@@ -53,36 +53,37 @@ def callback_peer(registrar: Target) -> Iterator[tuple[str, str]]:
     if not settings.embedded and not settings.credentials:
         pytest.skip("the credentials handshake changes the partner's state: --ocpi-credentials")
     token_b = secrets.token_urlsafe(24)
-    port = _free_port()
-    args = [
-        "--role",
-        "emsp",
-        "--port",
-        str(port),
-        "--token",
-        token_b,
-        "--version",
-        settings.version,
-    ]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harness.mock.cli", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process, port = _start_callback_peer(token_b, settings.version)
     try:
-        deadline = time.monotonic() + 90  # a loaded CI machine starts Python slowly
-        while True:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("the harness's own callback peer (ocpi-mock) did not start", False)
-            time.sleep(0.05)
         registrar.client.recorder.add_secret(token_b)
         yield f"http://127.0.0.1:{port}/ocpi/versions", token_b
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
+
+
+def _start_callback_peer(token: str, version: str) -> tuple[subprocess.Popen[bytes], int]:
+    """`ocpi-mock` as an eMSP on a free loopback port. A port taken between choosing and
+    binding it makes the peer exit: then another port is tried."""
+    for _ in range(3):
+        port = _free_port()
+        args = ["--role", "emsp", "--port", str(port), "--version", version]
+        # "--token=" keeps a token that starts with "-" from reading as an option
+        process = subprocess.Popen(
+            [sys.executable, "-m", "harness.mock.cli", *args, f"--token={token}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 90  # a loaded CI machine starts Python slowly
+        while process.poll() is None and time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return process, port
+            time.sleep(0.05)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=15)
+    pytest.fail("the harness's own callback peer (ocpi-mock) did not start", False)
 
 
 def _credentials_body(version: str, token: str, url: str) -> dict[str, Any]:

@@ -66,6 +66,8 @@ def test_a_wrong_option_stops_the_run_with_one_line_naming_the_fix() -> None:
         (("--target-url", "http://x/versions"), "--target-url needs --target-token"),
         (("--ocpi-option", "AMB-C-11=LOUD"), "--ocpi-option: option AMB-C-11 takes one of"),
         (("--ocpi-mock-fault", "nope"), "--ocpi-mock-fault: unknown fault 'nope'"),
+        (("--ocpi-workers", "0"), "--ocpi-workers 0: give 1 or more"),
+        (("--ocpi-workers", "many"), "--ocpi-workers take numbers"),
     ):
         result = _run_suites(*args)
         assert result.returncode == 4, (args, result.stderr)
