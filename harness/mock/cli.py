@@ -27,7 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--token", default="secret", help="the token partners send")
+    parser.add_argument(
+        "--token",
+        default="secret",
+        help="the token partners send (write --token=VALUE when it starts with '-')",
+    )
     parser.add_argument("--seed", default="1", help="seed of the generated CDRs")
     parser.add_argument("--cdrs", type=int, default=0, help="CDRs to serve per version (cpo)")
     parser.add_argument("--profile", default="default", help="generator profile of the CDRs")
@@ -45,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="register with this partner at start (run the credentials handshake as client)",
     )
     parser.add_argument(
-        "--register-token", metavar="TOKEN_A", help="the partner's TOKEN_A for --register"
+        "--register-token",
+        metavar="TOKEN_A",
+        help="the partner's TOKEN_A for --register (--register-token=VALUE if it starts with '-')",
     )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
