@@ -13,11 +13,8 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,39 +22,26 @@ from typing import Any
 
 import httpx
 
+from harness.mock.process import MockStartError, start_mock, stop_mock
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TOKEN = "bench"
 HEADERS = {"Authorization": "Token " + base64.b64encode(TOKEN.encode()).decode()}
 
 
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def start(args: list[str]) -> tuple[subprocess.Popen[bytes], str]:
-    """ocpi-mock with ``args`` on a free port, once it listens."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "harness.mock.cli", "--port", str(port), "--token", TOKEN, *args]
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 900  # building a large store takes a while the first time
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return process, f"http://127.0.0.1:{port}"
-        if process.poll() is not None:
-            raise SystemExit("ocpi-mock did not start")
-        time.sleep(0.2)
-    raise SystemExit("ocpi-mock did not listen in time")
+    """ocpi-mock with ``args`` on a free port, once it listens (building a large store takes a
+    while the first time)."""
+    try:
+        process, port = start_mock(args, TOKEN, timeout=900, attempts=1)
+    except MockStartError as exc:
+        raise SystemExit(f"ocpi-mock did not start: {exc}") from None
+    return process, f"http://127.0.0.1:{port}"
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Ctrl-C, as a user would."""
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=30)
+    stop_mock(process)
 
 
 def median_ms(client: httpx.Client, url: str, rounds: int = 50) -> float:

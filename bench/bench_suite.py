@@ -82,9 +82,7 @@ def main() -> None:
 
     from harness.checks.parallel import default_workers
 
-    server, base = start(
-        ["--role", "cpo", "--cdrs", str(args.store), "--db", args.db, "--token", "bench"]
-    )
+    server, base = start(["--role", "cpo", "--cdrs", str(args.store), "--db", args.db])
     try:
         url = f"{base}/ocpi/2.2.1/cpo/cdrs"
         small = crawl(url, 1000, 1)

@@ -15,6 +15,11 @@ class Level(str, Enum):
     INFO = "info"
 
 
+def failing_levels(fail_on: str) -> frozenset[Level]:
+    """The levels that fail a conformance test under ``--ocpi-fail-on`` (error or warning)."""
+    return frozenset({Level.ERROR, Level.WARNING} if fail_on == "warning" else {Level.ERROR})
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One observation of a check, tied to a requirement id from the registry.
@@ -32,6 +37,13 @@ class Finding:
     seen: str | None = None
     exchange: str | None = None
 
+    def __post_init__(self) -> None:
+        # Reports show these as text; a scenario may hand over a status code as a number.
+        for key in ("expected", "seen"):
+            value = getattr(self, key)
+            if value is not None and not isinstance(value, str):
+                object.__setattr__(self, key, str(value))
+
     def to_dict(self) -> dict[str, str]:
         """Plain JSON form (crosses pytest-xdist process boundaries and goes into reports)."""
         out = {
@@ -43,7 +55,7 @@ class Finding:
         for key in ("expected", "seen", "exchange"):
             value = getattr(self, key)
             if value is not None:
-                out[key] = str(value)  # callers pass status codes as numbers
+                out[key] = value
         return out
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.findings import Finding, Level
+from harness.findings import Finding, Level, failing_levels
 from harness.plugin import target_settings
 from harness.target import Target
 
@@ -23,22 +23,20 @@ def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> Non
         ("ocpi_findings", json.dumps([f.to_dict() for f in findings]))
     )
     settings = target_settings(request.config)
-    failing_levels = {Level.ERROR}
-    if settings.fail_on == "warning":
-        failing_levels.add(Level.WARNING)
+    failing = failing_levels(settings.fail_on)
     for finding in findings:
         if finding.level is Level.WARNING:  # shown with -s or -rP; reports read them all
             print(f"ocpi warning {finding.requirement} {finding.path}: {finding.message}")
-    failing = [f for f in findings if f.level in failing_levels]
-    if not failing:
+    failed = [f for f in findings if f.level in failing]
+    if not failed:
         return
     known = settings.known_issues
-    if all(f.requirement in known for f in failing):
-        reasons = sorted({f"{f.requirement}: {known[f.requirement]}" for f in failing})
+    if all(f.requirement in known for f in failed):
+        reasons = sorted({f"{f.requirement}: {known[f.requirement]}" for f in failed})
         pytest.xfail("known issue " + "; ".join(reasons))
-    lines = [f"{f.requirement} {f.path} ({f.exchange or '-'}): {f.message}" for f in failing]
-    levels = " or ".join(sorted(level.value for level in failing_levels))
-    pytest.fail(f"{len(failing)} finding(s) at {levels} level:\n" + "\n".join(lines), False)
+    lines = [f"{f.requirement} {f.path} ({f.exchange or '-'}): {f.message}" for f in failed]
+    levels = " or ".join(sorted(level.value for level in failing))
+    pytest.fail(f"{len(failed)} finding(s) at {levels} level:\n" + "\n".join(lines), False)
 
 
 @pytest.fixture(scope="session")

@@ -124,6 +124,18 @@ def _served_back(receiver: Target, location: str, cdr: dict[str, Any], what: str
     return findings
 
 
+def _unchanged(
+    receiver: Target, location: str, cdr: dict[str, Any], what: str, requirement: str, cause: str
+) -> list[Finding]:
+    """The stored CDR is still the one sent: each way it is not (a difference, or no CDR at
+    the Location any more) becomes a ``requirement`` finding that names the ``cause``."""
+    return [
+        Finding(requirement, Level.ERROR, f"{cause}: {f.message}", f.path, exchange=f.exchange)
+        for f in _served_back(receiver, location, cdr, what)
+        if f.requirement == "T-CDR-03"
+    ]
+
+
 def _differences(sent: Any, got: Any, path: str = "$") -> list[str]:
     if isinstance(sent, dict) and isinstance(got, dict):
         out = []
@@ -212,17 +224,14 @@ def test_a_known_id_does_not_replace_the_stored_cdr(
     changed = {**cdr, "remark": "posted again with the same id"}
     _post(receiver, cdr_receiver, changed, "the same id again")
     if location:
-        findings += [
-            Finding(
-                "C-005",
-                Level.ERROR,
-                f"a CDR posted again with a known id replaced the stored one: {f.message}",
-                f.path,
-                exchange=f.exchange,
-            )
-            for f in _served_back(receiver, location, cdr, "the first CDR")
-            if f.requirement == "T-CDR-03"
-        ]
+        findings += _unchanged(
+            receiver,
+            location,
+            cdr,
+            "the first CDR",
+            "C-005",
+            "a CDR posted again with a known id replaced the stored one",
+        )
     conforms(request, findings)
 
 
@@ -257,17 +266,9 @@ def test_posting_needs_the_token_and_stored_cdrs_cannot_be_changed(
             receiver.client.request(
                 method, location, f"{method} the stored CDR", body={**cdr, "remark": "changed"}
             )
-        findings += [
-            Finding(
-                "T-CDR-04",
-                Level.ERROR,
-                f"PUT/PATCH changed a stored CDR: {f.message}",
-                f.path,
-                exchange=f.exchange,
-            )
-            for f in _served_back(receiver, location, cdr, "the CDR")
-            if f.requirement == "T-CDR-03"
-        ]
+        findings += _unchanged(
+            receiver, location, cdr, "the CDR", "T-CDR-04", "PUT/PATCH changed a stored CDR"
+        )
     conforms(request, findings)
 
 

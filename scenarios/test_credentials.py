@@ -6,11 +6,6 @@ back with TOKEN_B; then TOKEN_C must work and TOKEN_A must be refused on functio
 from __future__ import annotations
 
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,17 +14,11 @@ import pytest
 from harness.findings import Finding, Level
 from harness.mock import MockSettings
 from harness.mock.credentials import credentials_object
+from harness.mock.process import MockStartError, start_mock, stop_mock
 from harness.target import Target, open_target
 from scenarios.conftest import conforms
 
 pytestmark = [pytest.mark.credentials]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -53,37 +42,15 @@ def callback_peer(registrar: Target) -> Iterator[tuple[str, str]]:
     if not settings.embedded and not settings.credentials:
         pytest.skip("the credentials handshake changes the partner's state: --ocpi-credentials")
     token_b = secrets.token_urlsafe(24)
-    process, port = _start_callback_peer(token_b, settings.version)
+    registrar.client.recorder.add_secret(token_b)
     try:
-        registrar.client.recorder.add_secret(token_b)
+        process, port = start_mock(["--role", "emsp", "--version", settings.version], token_b)
+    except MockStartError as exc:
+        pytest.fail(f"the harness's own callback peer (ocpi-mock) did not start: {exc}", False)
+    try:
         yield f"http://127.0.0.1:{port}/ocpi/versions", token_b
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)
-
-
-def _start_callback_peer(token: str, version: str) -> tuple[subprocess.Popen[bytes], int]:
-    """`ocpi-mock` as an eMSP on a free loopback port. A port taken between choosing and
-    binding it makes the peer exit: then another port is tried."""
-    for _ in range(3):
-        port = _free_port()
-        args = ["--role", "emsp", "--port", str(port), "--version", version]
-        # "--token=" keeps a token that starts with "-" from reading as an option
-        process = subprocess.Popen(
-            [sys.executable, "-m", "harness.mock.cli", *args, f"--token={token}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 90  # a loaded CI machine starts Python slowly
-        while process.poll() is None and time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return process, port
-            time.sleep(0.05)
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=15)
-    pytest.fail("the harness's own callback peer (ocpi-mock) did not start", False)
+        stop_mock(process)
 
 
 def _credentials_body(version: str, token: str, url: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from harness.checks import check_cdr
 from harness.models import model_for
 from harness.options import Options
-from harness.pricing import PricingError, price_session, priced_tariff
+from harness.pricing import PricingError, price_cdr, price_session, priced_tariff
 from harness.pricing.engine import period_crossings
 from tests.conftest import FIXTURES
 from tests.pricing_helpers import el, pc, session, tariff, tariff_json
@@ -30,6 +30,11 @@ def test_credit_negating_volumes_is_consistent_under_its_policy() -> None:
         cdr[key] = -cdr[key]
     policy = Options({"AMB-C-10": "NEGATE_COSTS_AND_VOLUMES"})
     assert check_cdr(json.dumps(cdr), "2.2.1", policy) == []
+    # and `ocpi-harness price` prices the same session the check compares with: the credited
+    # one, whose price is the credit's total turned positive
+    model = model_for("2.2.1", "cdr").model_validate_json(json.dumps(cdr))
+    priced = price_cdr(model, "2.2.1", policy)
+    assert priced.total.excl == -D(str(cdr["total_cost"]["excl_vat"]))
 
 
 def test_a_period_of_no_time_at_the_end_bills_no_flat_fee() -> None:

@@ -11,7 +11,7 @@ import pytest
 from harness.mock import FAULTS
 from scenarios.coverage import PENDING, PROOFS, table
 from tests.conftest import ROOT
-from tests.mock_helpers import ocpi_mock_process
+from tests.mock_helpers import running_mock
 
 
 def _run_suites(*args: str) -> subprocess.CompletedProcess[str]:
@@ -78,8 +78,7 @@ def test_a_wrong_option_stops_the_run_with_one_line_naming_the_fix() -> None:
 @pytest.mark.parametrize("role", ["cpo", "emsp"])
 def test_the_suites_pass_against_a_separately_started_ocpi_mock(role: str) -> None:
     # Given `ocpi-mock` in the role, listening on a loopback port
-    args = ["--role", role, "--token", "loopback-token", "--cdrs", "40"]
-    with ocpi_mock_process(*args) as port:
+    with running_mock(["--role", role, "--cdrs", "40"], "loopback-token") as port:
         # When the suites target it by URL, Then they pass
         result = _run_suites(
             "--target-url",

@@ -16,7 +16,7 @@ from typing import Any
 
 from harness.checks.context import CheckContext
 from harness.findings import Finding, Level
-from harness.models.amounts import Amount, amount_of, to_decimal
+from harness.models.amounts import Amount, amount_of
 from harness.models.base import declared
 from harness.options import OPTION_SPECS, Options
 from harness.pricing import (
@@ -26,11 +26,9 @@ from harness.pricing import (
     Pricing,
     PricingError,
     Session,
-    negated_volumes,
+    cdr_session,
     price_session,
     priced_tariff,
-    session_from_cdr,
-    with_time_zone,
 )
 from harness.pricing.engine import period_crossings
 from harness.pricing.explain import GROUP_DIMENSIONS, describe_group, describe_total, number
@@ -67,12 +65,7 @@ def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             )
         return
     try:
-        session = with_time_zone(session_from_cdr(cdr, ctx.version), ctx.time_zone)
-        negating = ctx.options.get("AMB-C-10") == "NEGATE_COSTS_AND_VOLUMES"
-        if declared(cdr, "credit") and negating and to_decimal(cdr.total_time) < 0:
-            # The credit negates the volumes too: price the session it credits (a credit that
-            # left its volumes positive gets C-006 for that, not a cost drift).
-            session = negated_volumes(session)
+        session = cdr_session(cdr, ctx.version, ctx.options, ctx.time_zone)
         inputs = _Inputs([priced_tariff(t) for t in source], session)
     except ValueError:
         return  # a DateTime that names no real instant: reported by check_real_datetimes

@@ -27,7 +27,7 @@ from harness.findings import Level
 from harness.mock import credentials as credentials_module
 from harness.mock.auth import authorize
 from harness.mock.credentials import PartnerError, register_with
-from harness.mock.envelope import JSON, error, read_json_body, respond
+from harness.mock.envelope import error, read_json_body, respond
 from harness.mock.listing import list_response
 from harness.mock.seed import seed_store
 from harness.mock.settings import MockSettings
@@ -352,9 +352,6 @@ async def _receive(
 ) -> Response:
     """POST of a CDR: validated with the version's models and checks (the cost oracle among
     them), stored atomically, answered with 201 and a Location (T-CDR-01/02)."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != JSON:
-        return error(settings, 415, 2000, f"Content-Type must be {JSON}, got {media or 'none'}")
     read = await read_json_body(request, settings)
     if isinstance(read, Response):
         return read

@@ -66,8 +66,8 @@ def caller_token(
     scheme, _, value = header.partition(" ")
     if scheme != "Token" or not value:
         return None
+    retired = store.meta(RETIRED) is not None and not settings.has("token-a-kept")
     for token in candidates(value, settings, version):
-        retired = store.meta(RETIRED) is not None and not settings.has("token-a-kept")
         if token == settings.token and (config or not retired):
             return token
         issued = store.token(token)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from harness.mock.auth import encoded
+from harness.mock.auth import header_value
 from harness.mock.faults import FAULTS, parse_faults
 from harness.mock.settings import MockSettings
 from harness.models import SUPPORTED_VERSIONS
@@ -29,8 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
         "--token",
-        default="secret",
-        help="the token partners send (write --token=VALUE when it starts with '-')",
+        default=os.environ.get("OCPI_MOCK_TOKEN", "secret"),
+        help="the token partners send (default: env OCPI_MOCK_TOKEN, which keeps it out of "
+        "the process list, else 'secret'; write --token=VALUE when it starts with '-')",
     )
     parser.add_argument("--seed", default="1", help="seed of the generated CDRs")
     parser.add_argument("--cdrs", type=int, default=0, help="CDRs to serve per version (cpo)")
@@ -112,8 +114,8 @@ def _run(args: argparse.Namespace) -> int:
     base = f"http://{args.host}:{args.port}"
     print(f"ocpi-mock: versions at {base}/ocpi/versions", flush=True)
     for version in settings.versions:
-        value = settings.token if version == "2.1.1" else encoded(settings.token)
-        print(f"ocpi-mock: OCPI {version}: send 'Authorization: Token {value}'", flush=True)
+        header = header_value(settings.token, version)
+        print(f"ocpi-mock: OCPI {version}: send 'Authorization: {header}'", flush=True)
     if settings.faults:
         print(f"ocpi-mock: faults: {', '.join(sorted(settings.faults))}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.mock.auth import RETIRED, caller_token, header_value
-from harness.mock.envelope import JSON, error, read_json_body, respond
+from harness.mock.envelope import error, read_json_body, respond
 from harness.mock.settings import MockSettings
 from harness.mock.store import IssuedToken, Store
 
@@ -148,9 +148,6 @@ def _not_allowed(settings: MockSettings, message: str, registered: bool) -> Resp
 async def _partner_credentials(
     request: Request, settings: MockSettings
 ) -> dict[str, Any] | Response:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != JSON:
-        return error(settings, 415, 2000, f"Content-Type must be {JSON}")
     read = await read_json_body(request, settings)
     if isinstance(read, Response):
         return read

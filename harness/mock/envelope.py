@@ -73,8 +73,12 @@ def parse_json(text: str) -> Any:
 
 
 async def read_json_body(request: Any, settings: MockSettings) -> tuple[str, Any] | Response:
-    """The body as text and parsed JSON, or the error to send: 413 past the size limit (read
-    in chunks, so a huge body is refused without being held), 400 when it is not JSON."""
+    """The body as text and parsed JSON, or the error to send: 415 when it is not declared
+    JSON, 413 past the size limit (read in chunks, so a huge body is refused without being
+    held), 400 when it is not JSON."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != JSON:
+        return error(settings, 415, 2000, f"Content-Type must be {JSON}, got {media or 'none'}")
     limit = settings.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:

@@ -162,14 +162,6 @@ class Store:
             ]
         return Page(bodies, total)
 
-    def count(self, table: str, version: str) -> int:
-        """How many objects of ``version`` the table holds."""
-        with self._lock:
-            (count,) = self._db.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE version = ?", (version,)
-            ).fetchone()
-        return int(count)
-
     # -- receiver data --------------------------------------------------------------------------
 
     def add_received(self, version: str, body: str, key: tuple[str, str, str]) -> None:
@@ -203,14 +195,6 @@ class Store:
                 (version, *key),
             ).fetchone()
         return None if row is None else str(row[0])
-
-    def count_received(self, version: str) -> int:
-        """How many CDRs of ``version`` were received."""
-        with self._lock:
-            (count,) = self._db.execute(
-                "SELECT COUNT(*) FROM received_cdrs WHERE version = ?", (version,)
-            ).fetchone()
-        return int(count)
 
     # -- meta -----------------------------------------------------------------------------------
 

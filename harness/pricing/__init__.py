@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from harness.models.amounts import to_decimal
+from harness.models.base import declared
 from harness.options import DEFAULT_OPTIONS, Options
 from harness.pricing.engine import PRICING_OPTIONS, price_session
 from harness.pricing.result import GROUP_FIELDS, Adjustment, Cost, Line, Pricing, PricingError
@@ -35,6 +37,7 @@ __all__ = [
     "PricingError",
     "Session",
     "TaxMode",
+    "cdr_session",
     "negated_volumes",
     "price_cdr",
     "price_session",
@@ -54,6 +57,20 @@ def price_cdr(
     """Price a validated CDR model from its embedded tariffs, or from ``tariffs`` (Tariff models
     of the same version) when given; ``time_zone`` overrides the location's when known from the
     Locations module. Raises PricingError when a policy refuses a tariff."""
-    session = with_time_zone(session_from_cdr(cdr, version), time_zone)
+    session = cdr_session(cdr, version, options, time_zone)
     source = tariffs if tariffs is not None else (cdr.tariffs or [])
     return price_session([priced_tariff(t) for t in source], session, options)
+
+
+def cdr_session(
+    cdr: Any, version: str, options: Options = DEFAULT_OPTIONS, time_zone: str | None = None
+) -> Session:
+    """The session a validated CDR describes, as priced: in ``time_zone`` when known, and for
+    a credit CDR whose volumes are negated (AMB-C-10=NEGATE_COSTS_AND_VOLUMES) the session it
+    credits (a credit that left its volumes positive gets C-006 for that, not a cost drift).
+    Raises ValueError for a DateTime that names no real instant."""
+    session = with_time_zone(session_from_cdr(cdr, version), time_zone)
+    negating = options.get("AMB-C-10") == "NEGATE_COSTS_AND_VOLUMES"
+    if declared(cdr, "credit") and negating and to_decimal(cdr.total_time) < 0:
+        session = negated_volumes(session)
+    return session

@@ -317,14 +317,13 @@ class _Engine:
         flats: list[_Slot],
     ) -> None:
         chosen = self.choices(tariff, active)
-        reservation = period.is_reservation
         volumes = period.volumes
         for dimension in PRICED_DIMENSIONS:
             volume = volumes.get(dimension)
             if volume is None:
                 continue
             element, component = chosen[_COMPONENT_TYPE[dimension]]
-            group = "reservation" if reservation else _GROUP.get(dimension, "reservation")
+            group = _group_of(dimension, period)
             slots.append(_Slot(index, dimension, group, tariff, element, component, volume, volume))
         element, component = chosen["FLAT"]
         if component is not None and (period.end > period.start or self.single_instant):

@@ -67,7 +67,7 @@ def evidence_html(
             cells += [f.get(key, "") for key in ("expected", "seen", "exchange")]
             parts.append(
                 f'<tr class="ocpi-level-{escape(cells[0])}">'
-                + "".join(f"<td>{escape(str(cell))}</td>" for cell in cells)
+                + "".join(f"<td>{escape(cell)}</td>" for cell in cells)
                 + "</tr>"
             )
         parts.append("</tbody></table>")

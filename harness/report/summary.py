@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from harness.findings import failing_levels
 from harness.requirements import get_requirement
 
 SCHEMA_ID = "ocpi-harness/summary/1"
@@ -33,10 +34,6 @@ class CaseRecord:
     reason: str | None = None
     duration: float = 0.0
     teardown_errors: int = 0  # pytest counts each as an error besides the outcome
-
-    def failing_levels(self, fail_on: str) -> set[str]:
-        """The finding levels that fail this run's tests."""
-        return {"error", "warning"} if fail_on == "warning" else {"error"}
 
 
 @dataclass
@@ -164,7 +161,7 @@ def _requirement_outcome(rid: str, records: Sequence[CaseRecord], fail_on: str, 
     that claims it was skipped; otherwise pass."""
     outcomes: set[str] = set()
     for record in records:
-        failing = record.failing_levels(fail_on)
+        failing = {level.value for level in failing_levels(fail_on)}
         mine = [f for f in record.findings if f["requirement"] == rid]
         if any(f["level"] in failing for f in mine):
             outcomes.add("xfail" if known or record.outcome == "xfailed" else "fail")
