@@ -6,7 +6,8 @@
 it, with and without `-n 2`; (b) a crawl of N CDRs (default 100,000) from `ocpi-mock` over
 loopback in pages of 100, each CDR validated and re-priced (the full check), in CDRs/s, and
 the peak memory of that crawl minus a 1,000-CDR crawl (VmHWM of the crawling process); (c) the
-same crawl with the checks spread over worker processes (``check_many``).
+same crawl with the checks spread over worker processes. Both crawl as the CDR sender suite
+does (``harness.crawl``: every page checked, every CDR checked as the pages come).
 """
 
 from __future__ import annotations
@@ -21,22 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CRAWL = """
 import sys, time
-from harness.checks.parallel import check_many
-from harness.client import Crawl, OcpiClient
+from harness.client import OcpiClient
+from harness.crawl import ObjectChecks, crawl
 url, count, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-client = OcpiClient("2.2.1", "bench", max_pages=100_000)
-seen = errors = 0
+client = OcpiClient("2.2.1", "bench", max_pages=count // 100)
 start = time.perf_counter()
-pages = client.paginate(url, {"limit": 100}, Crawl())
-cdrs = (cdr for page in pages for cdr in (page.envelope or {}).get("data") or [])
-for findings in check_many(cdrs, "2.2.1", "cdr", workers=workers):
-    errors += sum(f.level.value == "error" for f in findings)
-    seen += 1
-    if seen >= count:
-        break
+listing = crawl(client, url, {"limit": 100}, checks=ObjectChecks("cdr", workers=workers))
 elapsed = time.perf_counter() - start
+errors = sum(f.level.value == "error" for f in listing.object_findings)
 peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(seen, errors, elapsed, peak)
+print(listing.checked, errors, elapsed, peak)
 """
 
 

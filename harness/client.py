@@ -51,6 +51,9 @@ class Exchange:
     error: str | None = None
     parsed: Any = field(default=None, repr=False)  # unredacted: kept out of reprs
     json_error: str | None = None
+    # The body as received, unredacted (kept out of reprs): what the checks read, so that a
+    # secret-looking value in an object cannot change its verdict.
+    text: str | None = field(default=None, repr=False)
 
     def header(self, name: str) -> str | None:
         """A response header, by case-insensitive name (T-HDR-02)."""
@@ -68,7 +71,7 @@ class Exchange:
         body = self.body
         if body is not None and len(body) > _RECORDED_BODY:
             if self.parsed is not None:
-                body = redact(json.dumps(_shrunk(self.parsed), indent=2, ensure_ascii=False))
+                body = redact(_pretty_start(_shrunk(self.parsed)))
             if len(body) > _RECORDED_BODY:
                 body = body[:_RECORDED_BODY] + f"... ({len(self.body or ''):,} characters)"
         return {
@@ -103,6 +106,21 @@ def _shrunk(value: Any, items: int = 2) -> Any:
     if isinstance(value, dict):
         return {k: _shrunk(v, items) for k, v in value.items()}
     return value
+
+
+def _pretty_start(value: Any) -> str:
+    """``value`` as pretty-printed JSON, or enough of its start to fill a transcript: the
+    pretty encoder is pure Python, and a page's first objects alone run to several times what
+    the transcript keeps. The margin keeps a secret that runs across the cut whole, so that
+    redacting this start redacts all that is kept of it."""
+    parts: list[str] = []
+    size = 0
+    for part in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(value):
+        parts.append(part)
+        size += len(part)
+        if size > _RECORDED_BODY + 1000:
+            break
+    return "".join(parts)
 
 
 def _quote(text: str) -> str:
@@ -284,6 +302,7 @@ class OcpiClient:
             exchange.error = str(exc)
         else:
             text = raw.decode("utf-8", "replace")
+            exchange.text = text
             exchange.body = redact(text)
             try:
                 exchange.parsed = json.loads(text)

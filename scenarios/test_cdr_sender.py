@@ -3,12 +3,8 @@ envelope and headers, every CDR validated and re-priced, pagination and date fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import pytest
 
-from harness.checks.parallel import check_many
 from harness.checks.transport import (
     check_crawl,
     check_date_window,
@@ -18,7 +14,7 @@ from harness.checks.transport import (
     check_response,
     check_x_limit_steady,
 )
-from harness.client import Crawl, OcpiClient
+from harness.crawl import Listing, ObjectChecks, crawl
 from harness.findings import Finding, Level
 from harness.target import Target
 from scenarios.conftest import conforms
@@ -26,51 +22,13 @@ from scenarios.conftest import conforms
 pytestmark = [pytest.mark.cdrs]
 
 
-@dataclass
-class Listing:
-    """What a crawl of the CDR list saw."""
-
-    ids: list[str] = field(default_factory=list)
-    stamps: list[tuple[str, str]] = field(default_factory=list)
-    objects: list[dict[str, Any]] = field(default_factory=list)
-    totals: list[int | None] = field(default_factory=list)
-    x_limits: list[int | None] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-
-def crawl(client: OcpiClient, url: str, params: dict[str, Any], keep: bool = False) -> Listing:
-    """Every page of a list, each page checked, the objects' ids and last_updated noted."""
-    listing = Listing()
-    pages = Crawl()
-    offset = int(params.get("offset", 0))
-    for page in client.paginate(url, params, pages, label=f"GET cdrs {_label(params)}"):
-        listing.findings += check_response(page, client.profile, expect_list=True, functional=True)
-        listing.findings += check_page(page, client.profile, offset)
-        data = (page.envelope or {}).get("data")
-        if not isinstance(data, list):
-            break
-        total, x_limit = page.header("X-Total-Count"), page.header("X-Limit")
-        listing.totals.append(int(total) if total and total.isdigit() else None)
-        listing.x_limits.append(int(x_limit) if x_limit and x_limit.isdigit() else None)
-        for cdr in data:
-            if isinstance(cdr, dict):
-                listing.ids.append(str(cdr.get("id")))
-                listing.stamps.append((str(cdr.get("id")), str(cdr.get("last_updated"))))
-                if keep:
-                    listing.objects.append(cdr)
-        offset += len(data)
-    listing.findings += pages.findings
-    return listing
-
-
-def _label(params: dict[str, Any]) -> str:
-    return "&".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
-
-
 @pytest.fixture(scope="session")
 def full_listing(sender: Target, cdr_sender: str) -> Listing:
-    """One crawl in pages of 7, CDRs kept (shared by the tests that read them)."""
-    return crawl(sender.client, cdr_sender, {"limit": 7}, keep=True)
+    """One crawl in pages of 7, every CDR checked as it comes (shared by the tests that read
+    it)."""
+    settings = sender.settings
+    checks = ObjectChecks("cdr", settings.options, settings.workers)
+    return crawl(sender.client, cdr_sender, {"limit": 7}, checks=checks)
 
 
 @pytest.mark.transport
@@ -155,30 +113,8 @@ def test_the_list_answers_in_the_envelope_with_the_headers(
 def test_every_cdr_is_valid_and_prices_to_its_totals(
     sender: Target, full_listing: Listing, request: pytest.FixtureRequest
 ) -> None:
-    settings = sender.settings
-    findings = list(full_listing.findings)
-    checked = check_many(
-        full_listing.objects,
-        settings.version,
-        "cdr",
-        settings.options,
-        workers=settings.workers,
-        expected=len(full_listing.objects),
-    )
-    for cdr, found in zip(full_listing.objects, checked, strict=True):
-        for finding in found:
-            findings.append(
-                Finding(
-                    finding.requirement,
-                    finding.level,
-                    f"CDR {cdr.get('id')}: {finding.message}",
-                    finding.path,
-                    finding.expected,
-                    finding.seen,
-                    "GET cdrs (crawl)",
-                )
-            )
-    if not full_listing.objects:
+    findings = full_listing.findings + full_listing.object_findings
+    if not full_listing.checked:
         findings.append(
             Finding("T-PAG-01", Level.WARNING, "the target lists no CDRs: nothing to validate")
         )

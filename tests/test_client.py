@@ -167,3 +167,20 @@ def test_link_headers_are_parsed_as_rfc_8288_says() -> None:
     assert link('<https://a/prev>; rel="prev", <https://a/next>; rel=next') == "https://a/next"
     assert link('<https://a/x>; rel="last"') is None
     assert link("garbage") is None
+
+
+@respx.mock
+def test_a_long_body_is_cut_in_the_transcript_with_no_piece_of_a_secret() -> None:
+    # The token is swept across the point where the transcript cuts the body: redaction
+    # happens before the cut, so not even the token's first characters are left.
+    client = _client()
+    for pad in range(3930, 4010, 4):
+        page = {"data": [{"note": "x" * pad + TOKEN + "y" * 50}, {"id": 2}, {"id": 3}]}
+        respx.get(BASE).mock(return_value=httpx.Response(200, json=page))
+        exchange = client.get(BASE)
+        body = exchange.transcript(client.recorder.redact)["body"]
+        assert TOKEN[:6] not in body
+        assert body.endswith("characters)")
+        assert len(body) < 4100
+        assert exchange.text is not None
+        assert TOKEN in exchange.text  # the checks read the body as it came

@@ -155,7 +155,7 @@ def check_dimension_types(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     for i, period in enumerate(cdr.charging_periods):
         for j, dim in enumerate(period.dimensions):
-            if dim.type.value in SESSION_ONLY_DIMENSIONS:
+            if dim.type._value_ in SESSION_ONLY_DIMENSIONS:
                 yield ctx.finding(
                     "C-013",
                     Level.ERROR,
@@ -193,7 +193,7 @@ def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
     for i, period in enumerate(cdr.charging_periods):
         for j, dim in enumerate(period.dimensions):
-            if dim.type.value in _TIME_DIMENSIONS and dim.volume * flip < 0:
+            if dim.type._value_ in _TIME_DIMENSIONS and dim.volume * flip < 0:
                 yield ctx.finding(
                     "C-011",
                     Level.ERROR,
@@ -293,7 +293,7 @@ def _volume_sums(cdr: Any) -> dict[str, Decimal]:
     sums: dict[str, Decimal] = {}
     for period in cdr.charging_periods:
         for dim in period.dimensions:
-            kind = dim.type.value
+            kind = dim.type._value_
             sums[kind] = sums.get(kind, Decimal(0)) + to_decimal(dim.volume)
     return sums
 

@@ -83,7 +83,7 @@ def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
                     expected="0..100",
                     seen=vat,
                 )
-            if reservation is not None and component.type.value not in _RESERVATION_DIMENSIONS:
+            if reservation is not None and component.type._value_ not in _RESERVATION_DIMENSIONS:
                 yield ctx.finding(
                     "TF-011",
                     Level.ERROR,
@@ -162,7 +162,7 @@ def check_fallback_elements(tariff: Any, ctx: CheckContext) -> Iterator[Finding]
             value not in (None, []) for value in element.restrictions.model_dump().values()
         )
         for component in element.price_components:
-            (restricted if has_rules else free).add(component.type.value)
+            (restricted if has_rules else free).add(component.type._value_)
     for dimension in sorted(restricted - free):
         yield ctx.finding(
             "TF-015",

@@ -7,6 +7,7 @@ scenarios do the I/O through the client.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -310,7 +311,7 @@ def check_crawl(
     once, in a stable order: T-PAG-01/06) and X-Total-Count constant and true (T-PAG-04)."""
     findings = []
     where = Exchange(label, "GET", "", {}, None)
-    duplicates = sorted({i for i in small if small.count(i) > 1})
+    duplicates = sorted(i for i, times in Counter(small).items() if times > 1)
     if duplicates:
         findings.append(
             _f(

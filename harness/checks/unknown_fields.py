@@ -56,19 +56,49 @@ def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     return names
 
 
-def _walk(
-    model: BaseModel, loc: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    for name in model.model_extra or {}:
-        yield (*loc, name), name
-    for name in _nested_fields(type(model)):
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from _walk(value, (*loc, name))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _walk(item, (*loc, name, i))
+def _any_unknown(model: BaseModel) -> bool:
+    """Whether ``model`` or a model inside it has an unknown field: the quick pass that nearly
+    every object of a crawl ends with, building no locations."""
+    stack = [model]
+    while stack:
+        node = stack.pop()
+        if node.__pydantic_extra__:
+            return True
+        values = node.__dict__
+        for name in _nested_fields(type(node)):
+            value = values.get(name)
+            if isinstance(value, list):
+                stack += [item for item in value if isinstance(item, BaseModel)]
+            elif isinstance(value, BaseModel):
+                stack.append(value)
+    return False
+
+
+def _unknown(model: BaseModel) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, name) of every unknown field in ``model`` and the models inside it, in
+    document order. A loop over a stack, not recursive generators: a CDR holds some twenty
+    models and this runs on every object of a crawl."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[BaseModel, tuple[str | int, ...]]] = [(model, ())]
+    while stack:
+        node, loc = stack.pop()
+        extra = node.__pydantic_extra__
+        if extra:
+            found += [((*loc, name), name) for name in extra]
+        values = node.__dict__
+        inner: list[tuple[BaseModel, tuple[str | int, ...]]] = []
+        for name in _nested_fields(type(node)):
+            value = values.get(name)
+            if isinstance(value, BaseModel):
+                inner.append((value, (*loc, name)))
+            elif isinstance(value, list):
+                inner += [
+                    (item, (*loc, name, i))
+                    for i, item in enumerate(value)
+                    if isinstance(item, BaseModel)
+                ]
+        stack += reversed(inner)
+    return found
 
 
 def check_unknown_fields(model: BaseModel, ctx: CheckContext) -> Iterator[Finding]:
@@ -78,7 +108,9 @@ def check_unknown_fields(model: BaseModel, ctx: CheckContext) -> Iterator[Findin
     if policy == "IGNORE":
         return
     level = Level.ERROR if policy == "STRICT_REJECT" and ctx.version != "2.3.0" else Level.WARNING
-    for loc, name in _walk(model, ()):
+    if not _any_unknown(model):
+        return
+    for loc, name in _unknown(model):
         hint = _hint(ctx.version, name)
         message = f"'{name}' is not a field of this object in OCPI {ctx.version}"
         if hint:

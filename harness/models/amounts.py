@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from harness.models.base import declared
-
 
 @dataclass(frozen=True, slots=True)
 class Amount:
@@ -35,22 +33,50 @@ def to_decimal(value: float) -> Decimal:
     return cached
 
 
+_SHAPES: dict[type, str] = {}  # a money class's shape, read once from its fields
+
+
+def _shape(cls: type) -> str:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = getattr(cls, "model_fields", {})
+        if "excl_vat" in fields:
+            shape = "excl_vat"
+        elif "after_taxes" in fields:
+            shape = "after_taxes"
+        elif "before_taxes" in fields:
+            shape = "taxes"
+        else:
+            shape = "none"
+        _SHAPES[cls] = shape
+    return shape
+
+
 def amount_of(value: object) -> Amount:
     """The Amount of a number, Price (2.2.1 or 2.3.0) or PriceLimit."""
     if isinstance(value, (int, float)):
         return Amount(to_decimal(value), None)
-    excl_vat = declared(value, "excl_vat")
-    if excl_vat is not None:
-        incl_vat = declared(value, "incl_vat")
-        return Amount(to_decimal(excl_vat), None if incl_vat is None else to_decimal(incl_vat))
-    before = declared(value, "before_taxes")
-    if before is None:
+    # Fields are read from the instance's __dict__: only declared ones (see ``declared``); a
+    # CDR has ten money values, each read by several checks.
+    shape = _shape(type(value))
+    values: dict[str, object] = getattr(value, "__dict__", {})
+    if shape == "excl_vat":
+        excl_vat, incl_vat = values.get("excl_vat"), values.get("incl_vat")
+        if isinstance(excl_vat, (int, float)):
+            return Amount(
+                to_decimal(excl_vat),
+                to_decimal(incl_vat) if isinstance(incl_vat, (int, float)) else None,
+            )
+    before = values.get("before_taxes")
+    if shape == "none" or not isinstance(before, (int, float)):
         raise TypeError(f"not a money value: {value!r}")
-    if "after_taxes" in type(value).model_fields:  # type: ignore[attr-defined]
-        after = declared(value, "after_taxes")  # a PriceLimit: the amount after tax is given
-        return Amount(to_decimal(before), None if after is None else to_decimal(after))
-    taxes = declared(value, "taxes")
+    if shape == "after_taxes":  # a PriceLimit: the amount after tax is given
+        after = values.get("after_taxes")
+        return Amount(
+            to_decimal(before), to_decimal(after) if isinstance(after, (int, float)) else None
+        )
+    taxes = values.get("taxes")
     if taxes is None:
         return Amount(to_decimal(before), None)
-    total = to_decimal(before) + sum((to_decimal(t.amount) for t in taxes), Decimal(0))
+    total = to_decimal(before) + sum((to_decimal(t.amount) for t in taxes), Decimal(0))  # type: ignore[attr-defined]
     return Amount(to_decimal(before), total)

@@ -1,0 +1,66 @@
+"""A crawl of a sender's list checks every page and, when asked, every object as the pages
+come, in this process or on a pool, naming the CDR and the page of each object finding."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.checks import parallel
+from harness.client import JOURNAL, OcpiClient
+from harness.crawl import ObjectChecks, crawl
+from harness.mock import MockSettings, create_app
+from harness.mock.transport import SyncASGITransport
+from tests.mock_helpers import TOKEN
+
+URL = "http://mock/ocpi/2.2.1/cpo/cdrs"
+
+
+def _client(**settings: object) -> OcpiClient:
+    options = MockSettings(token=TOKEN, cdrs=23, **settings)  # type: ignore[arg-type]
+    return OcpiClient("2.2.1", TOKEN, transport=SyncASGITransport(create_app(options)))
+
+
+def test_a_clean_list_is_crawled_and_every_cdr_checked() -> None:
+    listing = crawl(_client(), URL, {"limit": 5}, checks=ObjectChecks("cdr"))
+    assert listing.checked == len(listing.ids) == 23
+    assert len(set(listing.ids)) == 23
+    assert listing.totals == [23] * 5
+    assert listing.findings == []
+    assert [f for f in listing.object_findings if f.level.value != "info"] == []
+
+
+def test_without_checks_objects_are_noted_not_checked() -> None:
+    listing = crawl(_client(faults=frozenset({"cost-off"})), URL, {"limit": 5})
+    assert listing.checked == 0
+    assert listing.object_findings == []
+    assert len(listing.ids) == 23
+
+
+def test_an_object_finding_names_the_cdr_and_the_page_it_came_on() -> None:
+    client = _client(faults=frozenset({"cost-off"}))
+    listing = crawl(client, URL, {"limit": 5}, checks=ObjectChecks("cdr"))
+    costs = [f for f in listing.object_findings if f.requirement == "C-026"]
+    named = {f.message.split(":")[0].removeprefix("CDR ") for f in costs}
+    assert named == set(listing.ids)
+    for finding in costs:
+        recorded = JOURNAL.find(finding.exchange or "")
+        assert recorded is not None
+        assert recorded.label.startswith("GET cdrs limit=5")
+
+
+def test_a_pool_checks_a_large_crawl_as_this_process_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checks = ObjectChecks("cdr")
+    here = crawl(_client(faults=frozenset({"cost-off"})), URL, {"limit": 4}, checks=checks)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)  # 23 CDRs count as a large crawl
+    pooled = crawl(
+        _client(faults=frozenset({"cost-off"})),
+        URL,
+        {"limit": 4},
+        checks=ObjectChecks("cdr", workers=2),
+    )
+    assert pooled.checked == here.checked == 23
+    strip = [(f.requirement, f.level, f.message, f.path) for f in here.object_findings]
+    assert [(f.requirement, f.level, f.message, f.path) for f in pooled.object_findings] == strip
+    assert strip
