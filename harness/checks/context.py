@@ -11,7 +11,8 @@ from harness.findings import Finding, Level, json_path
 from harness.options import DEFAULT_OPTIONS, Options
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class CheckContext:
     """The version under test, the options in force and the JSON location of the object (an
     embedded tariff sits at ``("tariffs", i)`` of its CDR). ``tariffs`` (Tariff models of the

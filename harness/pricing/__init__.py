@@ -4,6 +4,12 @@
 tariffs given separately); ``price_session`` prices session facts directly (the generator builds
 CDRs from it). Every ambiguity of the spec is a named option (``harness.options``), recorded in
 the result.
+
+The values the engine and the checks build (``Cost``, ``Line``, ``Period``, ``Component``,
+``Amount``, ...) are slotted dataclasses that nothing changes once built, yet are not declared
+frozen: a frozen dataclass sets each field through ``object.__setattr__``, and with a dozen of
+them built per CDR that was a tenth of the instructions of checking a crawl (callgrind:
+1.48M -> 1.29M per CDR).
 """
 
 from __future__ import annotations

@@ -580,7 +580,8 @@ def _rounded(cost: Cost) -> Cost:
     )
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Crossing:
     """A period that runs across an instant where the element pricing a dimension changes:
     the CPO should have started a new period there (C-012)."""

@@ -16,7 +16,8 @@ from harness.pricing.tariffs import NO_RESTRICTIONS, Restrictions
 _DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class PeriodState:
     """What restrictions are compared with, at the start of a period.
 
@@ -36,7 +37,8 @@ class PeriodState:
     expired: bool
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Policies:
     """The restriction-related options in force."""
 

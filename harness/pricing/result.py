@@ -21,7 +21,8 @@ class PricingError(ValueError):
     """A tariff the policies in force refuse to price (e.g. step_size 0 under REJECT_ZERO)."""
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Cost:
     """An amount excluding and including tax; None where the tariff does not tell."""
 
@@ -67,7 +68,8 @@ def _str(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Line:
     """One priced quantity: a dimension of a period (or a session's FLAT fee), the tariff
     element and component that priced it, the volume before and after step_size, the cost.
@@ -104,7 +106,8 @@ class Line:
         }
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Adjustment:
     """A min_price or max_price that changed a tariff's total (P-017, P-018)."""
 

@@ -22,7 +22,8 @@ _CHARGING = ("ENERGY", "TIME", "PARKING_TIME")
 _ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Period:
     """One charging period: when it starts and ends, its dimension volumes (kWh, hours, A, kW)
     and the tariff it names (2.2+)."""
@@ -42,7 +43,8 @@ class Period:
         object.__setattr__(self, "is_reservation", reservation)
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Session:
     """A session to price: its start and end (UTC), its periods in time order, the token type
     (tariff selection by type), and the location's time zone and country where known."""

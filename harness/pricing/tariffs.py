@@ -28,7 +28,8 @@ class TaxMode(Enum):
     NONE = "none"  # 2.3.0 N/A: no tax at all
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Restrictions:
     """TariffRestrictions with minutes for times, Decimals for numbers, sets for days."""
 
@@ -56,7 +57,8 @@ class Restrictions:
 NO_RESTRICTIONS = Restrictions()
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Component:
     """One PriceComponent; ``index`` is its position in its element."""
 
@@ -73,7 +75,8 @@ class Component:
         object.__setattr__(self, "rate", rate)
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class Element:
     """One TariffElement; ``index`` is its position in its tariff."""
 
@@ -94,7 +97,8 @@ class Element:
         return self.by_type.get(dimension)
 
 
-@dataclass(frozen=True, slots=True)
+# A value: never changed once built (not frozen, for speed: see harness.pricing).
+@dataclass(slots=True)
 class PricedTariff:
     """A tariff as the engine reads it."""
 
