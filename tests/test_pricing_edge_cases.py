@@ -171,3 +171,17 @@ def test_a_boundary_in_a_dst_gap_is_where_the_clock_jumps() -> None:
     facts = session((0, {"TIME": 80 / 60}), minutes=80, start=start)  # to 03:20 CEST
     [crossing] = period_crossings(tariffs, facts)
     assert crossing.local == "2024-03-31 03:00 Europe/Amsterdam"
+
+
+def test_a_tariff_changed_without_a_new_last_updated_is_priced_as_sent() -> None:
+    # priced_tariff remembers recent tariffs by (id, last_updated): the content must match too.
+    model = model_for("2.2.1", "tariff")
+    stamp = {"last_updated": "2025-01-01T00:00:00Z"}
+    first = model.model_validate_json(json.dumps(tariff_json("T", el(pc("ENERGY", 1.0)), **stamp)))
+    again = model.model_validate_json(json.dumps(tariff_json("T", el(pc("ENERGY", 1.0)), **stamp)))
+    changed = model.model_validate_json(
+        json.dumps(tariff_json("T", el(pc("ENERGY", 2.0)), **stamp))
+    )
+    assert priced_tariff(again) is priced_tariff(first)  # equal content: converted once
+    assert priced_tariff(changed).elements[0].components[0].price == D("2.0")
+    assert priced_tariff(first).elements[0].components[0].price == D("1.0")

@@ -17,7 +17,7 @@ from typing import Any
 from harness.checks.context import CheckContext
 from harness.checks.cost_consistency import check_cost
 from harness.findings import Finding, Level
-from harness.models.amounts import amount_of, to_decimal
+from harness.models.amounts import to_decimal
 from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
 from harness.models.enums import CONNECTOR_TYPES
@@ -382,7 +382,7 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             expected="true",
             seen=cdr.credit,
         )
-    total = amount_of(cdr.total_cost)
+    total = ctx.amount(cdr.total_cost)
     if not credit:
         if total.excl < 0:
             yield ctx.finding(
@@ -407,7 +407,7 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         value = getattr(cdr, name)
         if value is None:
             continue
-        amount = amount_of(value)
+        amount = ctx.amount(value)
         if policy == "NEGATE_TOTAL_COST_ONLY" and amount.excl < 0:
             yield ctx.finding(
                 "C-006",
@@ -446,7 +446,7 @@ def check_tax_amounts(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         value = getattr(cdr, name)
         if value is None:
             continue
-        amount = amount_of(value)
+        amount = ctx.amount(value)
         if amount.incl is None:
             continue
         wrong = amount.incl > amount.excl if credit else amount.incl < amount.excl
@@ -470,10 +470,10 @@ def check_subtotals(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     level = ctx.totals_level()
     if level is None or ctx.version == "2.1.1":
         return
-    present = [amount_of(getattr(cdr, n)).excl for n in _SUBTOTALS if getattr(cdr, n) is not None]
+    present = [ctx.amount(getattr(cdr, n)).excl for n in _SUBTOTALS if getattr(cdr, n) is not None]
     if not present:
         return
-    total = amount_of(cdr.total_cost).excl
+    total = ctx.amount(cdr.total_cost).excl
     summed = sum(present, Decimal(0))
     tolerance = ctx.tolerance("money")
     limited = any(t.min_price is not None or t.max_price is not None for t in cdr.tariffs or [])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from harness.findings import Finding, Level, json_path
+from harness.models.amounts import Amount, amount_of
 from harness.options import DEFAULT_OPTIONS, Options
 
 
@@ -24,12 +25,28 @@ class CheckContext:
     prefix: tuple[str | int, ...] = ()
     tariffs: tuple[Any, ...] | None = None
     time_zone: str | None = None
+    # Money values already read, by the identity of the (live) field object: several checks
+    # read the same totals of the same CDR.
+    amounts: dict[int, Amount] = field(default_factory=dict, repr=False, compare=False)
 
     def at(self, *loc: str | int) -> CheckContext:
         """The context of a nested object."""
         return CheckContext(
-            self.version, self.options, self.prefix + loc, self.tariffs, self.time_zone
+            self.version,
+            self.options,
+            self.prefix + loc,
+            self.tariffs,
+            self.time_zone,
+            self.amounts,
         )
+
+    def amount(self, value: object) -> Amount:
+        """``amount_of(value)`` for a money field of the object under check, read once."""
+        key = id(value)
+        found = self.amounts.get(key)
+        if found is None:
+            found = self.amounts[key] = amount_of(value)
+        return found
 
     def finding(
         self,

@@ -16,7 +16,7 @@ from typing import Any
 
 from harness.checks.context import CheckContext
 from harness.findings import Finding, Level
-from harness.models.amounts import Amount, amount_of
+from harness.models.amounts import Amount
 from harness.models.base import declared
 from harness.options import OPTION_SPECS, Options
 from harness.pricing import (
@@ -117,7 +117,7 @@ def cost_drift(
     credit = bool(declared(cdr, "credit"))
     sign = -1 if credit else 1
     sub_sign = -1 if credit and ctx.options.get("AMB-C-10") != "NEGATE_TOTAL_COST_ONLY" else 1
-    stated = amount_of(cdr.total_cost)
+    stated = ctx.amount(cdr.total_cost)
     total_findings = list(
         _compare(
             ctx,
@@ -150,7 +150,7 @@ def cost_drift(
             ctx,
             level,
             field,
-            amount_of(stated),
+            ctx.amount(stated),
             pricing.subtotals[group],
             sub_sign,
             _group_reason(pricing, group),

@@ -8,7 +8,6 @@ from typing import Any
 
 from harness.checks.context import CheckContext
 from harness.findings import Finding, Level
-from harness.models.amounts import amount_of
 from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
 
@@ -142,14 +141,14 @@ def check_price_limits(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     low, high = declared(tariff, "min_price"), declared(tariff, "max_price")
     if low is None or high is None:
         return
-    if amount_of(low).excl > amount_of(high).excl:
+    if ctx.amount(low).excl > ctx.amount(high).excl:
         yield ctx.finding(
             "P-018",
             Level.ERROR,
-            f"min_price ({amount_of(low).excl}) is above max_price ({amount_of(high).excl})",
+            f"min_price ({ctx.amount(low).excl}) is above max_price ({ctx.amount(high).excl})",
             ("min_price",),
-            expected=f"<= {amount_of(high).excl}",
-            seen=amount_of(low).excl,
+            expected=f"<= {ctx.amount(high).excl}",
+            seen=ctx.amount(low).excl,
         )
 
 

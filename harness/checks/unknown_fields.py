@@ -56,27 +56,37 @@ def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     return names
 
 
+# Per class met while walking: the names of its fields that can hold models, or None for a
+# class that is not a model (a list item that is a string, say, or None itself). Looked up by
+# exact type, since isinstance against pydantic's ABC-based metaclass is slow.
+_WALKED: dict[type, tuple[str, ...] | None] = {}
+
+
+def _walk_plan(cls: type) -> tuple[str, ...] | None:
+    plan = _nested_fields(cls) if issubclass(cls, BaseModel) else None
+    _WALKED[cls] = plan
+    return plan
+
+
 def _any_unknown(model: BaseModel) -> bool:
     """Whether ``model`` or a model inside it has an unknown field: the quick pass that nearly
     every object of a crawl ends with, building no locations (written for speed: it visits
     some twenty models per CDR)."""
     stack: list[Any] = [model]
-    pop, extend, nested = stack.pop, stack.extend, _NESTED
+    pop, extend, walked = stack.pop, stack.extend, _WALKED
     while stack:
         node = pop()
-        if not isinstance(node, BaseModel):
-            continue  # a list item that is not a model, or a None
+        cls = type(node)
+        names = walked[cls] if cls in walked else _walk_plan(cls)
+        if names is None:
+            continue
         if node.__pydantic_extra__:
             return True
-        cls = type(node)
-        names = nested.get(cls)
-        if names is None:
-            names = _nested_fields(cls)
         if names:
             values = node.__dict__
             for name in names:
                 value = values.get(name)
-                if isinstance(value, list):
+                if type(value) is list:
                     extend(value)
                 else:
                     stack.append(value)

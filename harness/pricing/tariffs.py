@@ -188,8 +188,28 @@ def _instant(value: str | None) -> datetime | None:
         return None  # not a real instant: reported by the schema checks; treated as open
 
 
+# The engine's view of recently priced tariffs, by (class, id, last_updated): the CDRs of a
+# crawl embed the same few tariffs again and again, and comparing a tariff with the one
+# cached costs a fraction of converting it. A hit needs an equal tariff, so a party that
+# changes a tariff without touching last_updated is still priced from what it sent.
+_PRICED: dict[tuple[type, str, str | None], tuple[Any, PricedTariff]] = {}
+_PRICED_MAX = 256
+
+
 def priced_tariff(tariff: Any) -> PricedTariff:
     """The engine's view of a Tariff model of any supported version."""
+    key = (type(tariff), tariff.id, declared(tariff, "last_updated"))
+    hit = _PRICED.get(key)
+    if hit is not None and hit[0] == tariff:
+        return hit[1]
+    priced = _priced(tariff)
+    if len(_PRICED) >= _PRICED_MAX:
+        del _PRICED[next(iter(_PRICED))]
+    _PRICED[key] = (tariff, priced)
+    return priced
+
+
+def _priced(tariff: Any) -> PricedTariff:
     elements = tuple(
         Element(
             i,
