@@ -308,6 +308,8 @@ class OcpiClient:
                 exchange.parsed = json.loads(text)
             except ValueError as exc:
                 exchange.json_error = str(exc)
+            except RecursionError:  # json's decoder recurses once per level of nesting
+                exchange.json_error = "nested too deeply to read"
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
         self.recorder.keep(exchange)
         return exchange

@@ -57,7 +57,7 @@ def iter_records(stream: BinaryIO) -> Iterator[Record]:
 def _is_json_object(line: bytes) -> bool:
     try:
         return isinstance(json.loads(line), dict)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return False
 
 
@@ -144,6 +144,9 @@ def _incremental(first: bytes, stream: BinaryIO) -> Iterator[Record]:
                 # A value that ends exactly at the buffer's end may continue in the next chunk.
                 if end < len(buffer) or eof or not more():
                     break
+            except RecursionError:
+                # json's decoder recurses per level: a hostile file must not crash the run.
+                raise InputError(f"a JSON value at line {line} is nested too deeply") from None
             except json.JSONDecodeError as exc:
                 if len(buffer) - pos > MAX_RECORD_BYTES:
                     raise InputError(

@@ -64,6 +64,7 @@ def test_a_page_is_checked_object_by_object_when_one_is_invalid() -> None:
 
 
 def test_a_page_without_a_data_list_has_no_objects() -> None:
-    for text in ("not json", "[]", '{"data": null}', '{"status_code": 1000}', ""):
+    deep = '{"data": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for text in ("not json", "[]", '{"data": null}', '{"status_code": 1000}', "", deep):
         assert check_page_objects(text, "2.2.1", "cdr") == []
     assert check_page_objects('{"data": []}', "2.2.1", "cdr") == []

@@ -102,6 +102,8 @@ def test_broken_json_line_is_a_finding_not_the_end() -> None:
         (b"[{}, {}", "not closed"),
         (b"\xff\xfe{}", "not UTF-8"),
         (b"   \n", "no JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
     ],
 )
 def test_unreadable_input_exits_2_with_one_line(payload: bytes, says: str) -> None:

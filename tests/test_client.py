@@ -53,6 +53,16 @@ def test_non_utf8_and_garbage_json_are_findings() -> None:
 
 
 @respx.mock
+def test_json_nested_past_the_decoder_is_a_finding() -> None:
+    body = b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = {"content-type": "application/json"}
+    respx.get(BASE).mock(return_value=httpx.Response(200, content=body, headers=headers))
+    exchange = _client().get(BASE)
+    assert exchange.json_error == "nested too deeply to read"
+    assert "T-ENV-01" in _requirements(exchange)
+
+
+@respx.mock
 @pytest.mark.parametrize("declared", [True, False])
 def test_a_huge_body_is_cut_off_with_a_finding(declared: bool) -> None:
     body = b"x" * 3_000_000

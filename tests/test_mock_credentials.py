@@ -173,3 +173,46 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [b"<html>not json</html>", b"[1, 2]", b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"],
+)
+def test_registering_with_a_partner_that_answers_garbage_is_a_partner_error(
+    answer: bytes,
+) -> None:
+    import asyncio
+
+    from harness.mock.credentials import PartnerError, register_with
+    from harness.mock.store import Store
+
+    versions = {"data": [{"version": "2.2.1", "url": "http://partner/2.2.1"}], "status_code": 1000}
+    details = {
+        "data": {
+            "version": "2.2.1",
+            "endpoints": [
+                {"identifier": "credentials", "role": "RECEIVER", "url": "http://partner/creds"}
+            ],
+        },
+        "status_code": 1000,
+    }
+
+    def partner(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/versions":
+            return httpx.Response(200, json=versions)
+        if request.url.path == "/2.2.1":
+            return httpx.Response(200, json=details)
+        return httpx.Response(200, content=answer, headers={"content-type": "application/json"})
+
+    async def attempt() -> None:
+        transport = httpx.MockTransport(partner)
+        async with httpx.AsyncClient(transport=transport) as client:
+            settings = MockSettings(token=TOKEN_A)
+            await register_with(
+                "http://partner/versions", TOKEN_A, "2.2.1", settings, Store(":memory:"),
+                "http://me/ocpi/versions", client,
+            )  # fmt: skip
+
+    with pytest.raises(PartnerError, match="refused the registration"):
+        asyncio.run(attempt())

@@ -65,7 +65,7 @@ def check_page_objects(
         # each gets its own findings and one bad object hides nothing of the others.
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
         data = parsed.get("data") if isinstance(parsed, dict) else None
         if not isinstance(data, list):

@@ -65,7 +65,7 @@ async def _envelope_data(client: httpx.AsyncClient, url: str, token: str, versio
     try:
         response = await client.get(url, headers={"Authorization": header_value(token, version)})
         body = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
+    except (httpx.HTTPError, ValueError, RecursionError) as exc:
         raise PartnerError(3001, f"GET {url} failed: {type(exc).__name__}") from None
     if response.status_code != 200 or not isinstance(body, dict) or body.get("status_code") != 1000:
         raise PartnerError(3001, f"GET {url} answered HTTP {response.status_code}")
@@ -183,7 +183,11 @@ async def register_with(
     response = await client.post(
         url, json=body, headers={"Authorization": header_value(token_a, version)}
     )
-    data = response.json().get("data") if response.status_code == 200 else None
+    try:
+        answer = response.json() if response.status_code == 200 else None
+    except (ValueError, RecursionError):
+        answer = None  # not JSON: refused below, with what the partner sent
+    data = answer.get("data") if isinstance(answer, dict) else None
     token_c = data.get("token") if isinstance(data, dict) else None
     if not isinstance(token_c, str):
         store.deactivate(token_b)
