@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from pydantic_core import from_json
 
 from harness.findings import Finding, Level
 from harness.redaction import REDACTED, RUN_SECRETS, Secrets
@@ -106,6 +107,23 @@ def _shrunk(value: Any, items: int = 2) -> Any:
     if isinstance(value, dict):
         return {k: _shrunk(v, items) for k, v in value.items()}
     return value
+
+
+def _parsed(text: str) -> tuple[Any, str | None]:
+    """The JSON value of a body, or why there is none. pydantic-core's parser reads the same
+    values as ``json`` (numbers included) in two thirds of the time, and a crawl parses every
+    page; ``json`` reads what it refuses (lone surrogates, nesting past its limit) and words
+    the error."""
+    try:
+        return from_json(text), None
+    except ValueError:
+        pass
+    try:
+        return json.loads(text), None
+    except ValueError as exc:
+        return None, str(exc)
+    except RecursionError:  # json's decoder recurses once per level of nesting
+        return None, "nested too deeply to read"
 
 
 def _pretty_start(value: Any) -> str:
@@ -304,12 +322,7 @@ class OcpiClient:
             text = raw.decode("utf-8", "replace")
             exchange.text = text
             exchange.body = redact(text)
-            try:
-                exchange.parsed = json.loads(text)
-            except ValueError as exc:
-                exchange.json_error = str(exc)
-            except RecursionError:  # json's decoder recurses once per level of nesting
-                exchange.json_error = "nested too deeply to read"
+            exchange.parsed, exchange.json_error = _parsed(text)
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
         self.recorder.keep(exchange)
         return exchange
