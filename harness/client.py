@@ -72,7 +72,10 @@ class Exchange:
         body = self.body
         if body is not None and len(body) > _RECORDED_BODY:
             if self.parsed is not None:
-                body = redact(_pretty_start(_shrunk(self.parsed)))
+                try:
+                    body = redact(_pretty_start(_shrunk(self.parsed)))
+                except RecursionError:  # nested past the interpreter's limit: cut as text
+                    body = self.body or ""
             if len(body) > _RECORDED_BODY:
                 body = body[:_RECORDED_BODY] + f"... ({len(self.body or ''):,} characters)"
         return {

@@ -14,7 +14,7 @@ from typing import Any
 from harness.checks.parallel import check_objects_of_pages
 from harness.checks.transport import check_page, check_response
 from harness.client import Crawl, OcpiClient
-from harness.findings import Finding
+from harness.findings import Finding, Level
 from harness.models import Kind
 from harness.options import DEFAULT_OPTIONS, Options
 
@@ -55,9 +55,9 @@ def crawl(
     """Every page of the list at ``url`` from ``params`` on (exchanges labelled ``GET
     <noun> <params>``), and with ``checks`` every object checked."""
     listing = Listing()
-    # (id, page) of each listed object not yet checked, in order: the checks come back in
-    # the same order, a little behind the crawl.
-    owners: deque[tuple[str, str]] = deque()
+    # Each page not yet checked, in order: its label and the ids of its objects (the checks
+    # come back page by page, a little behind the crawl).
+    owners: deque[tuple[str, list[str]]] = deque()
     pages = _pages(client, url, params, noun, listing, owners)
     if checks is None:
         for _ in pages:
@@ -69,7 +69,7 @@ def crawl(
     # The first page's X-Total-Count says whether the crawl is big enough for the pool; a
     # target that does not say is checked here (it fails T-PAG-04 anyway).
     total = listing.totals[0] if listing.totals else None
-    expected = total if total is not None else len(owners)
+    expected = total if total is not None else len(owners[0][1])
     for page in check_objects_of_pages(
         itertools.chain([first], pages),
         client.version,
@@ -78,8 +78,22 @@ def crawl(
         checks.workers,
         expected,
     ):
-        for found in page:
-            ident, label = owners.popleft()
+        label, idents = owners.popleft()
+        if len(page) != len(idents):
+            # The checker could not read this page as the crawl did (JSON nested past a
+            # parser's limit, say): say so rather than pin findings on the wrong objects.
+            listing.object_findings.append(
+                Finding(
+                    "C-002" if checks.kind == "cdr" else "TF-001",
+                    Level.ERROR,
+                    f"{len(idents)} objects listed on this page, {len(page)} could be read "
+                    "for checking: the page's objects are not checked",
+                    "$.data",
+                    exchange=label,
+                )
+            )
+            continue
+        for found, ident in zip(page, idents, strict=True):
             listing.checked += 1
             listing.object_findings += [
                 Finding(
@@ -102,7 +116,7 @@ def _pages(
     params: dict[str, Any],
     noun: str,
     listing: Listing,
-    owners: deque[tuple[str, str]],
+    owners: deque[tuple[str, list[str]]],
 ) -> Iterator[str]:
     """The text of each page whose data is a list, noting what the crawl needs in
     ``listing`` and ``owners`` (this may run in the pool's feeding thread: ``deque`` appends
@@ -120,12 +134,14 @@ def _pages(
         total, x_limit = page.header("X-Total-Count"), page.header("X-Limit")
         listing.totals.append(int(total) if total and total.isdigit() else None)
         listing.x_limits.append(int(x_limit) if x_limit and x_limit.isdigit() else None)
+        idents = []
         for index, item in enumerate(data, offset):
             ident = str(item.get("id")) if isinstance(item, dict) else f"at offset {index}"
             if isinstance(item, dict):
                 listing.ids.append(ident)
                 listing.stamps.append((ident, str(item.get("last_updated"))))
-            owners.append((ident, page.label))
+            idents.append(ident)
+        owners.append((page.label, idents))
         offset += len(data)
         yield page.text
     listing.findings += crawled.findings

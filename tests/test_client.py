@@ -194,3 +194,16 @@ def test_a_long_body_is_cut_in_the_transcript_with_no_piece_of_a_secret() -> Non
         assert len(body) < 4100
         assert exchange.text is not None
         assert TOKEN in exchange.text  # the checks read the body as it came
+
+
+def test_a_long_body_nested_past_the_interpreter_still_gets_a_transcript() -> None:
+    from harness.client import Exchange
+
+    deep: object = 1
+    for _ in range(5_000):
+        deep = [deep]
+    exchange = Exchange("x", "GET", BASE, {}, None, status=200, body="[" * 5_000 + "]" * 5_000)
+    exchange.parsed = deep
+    body = exchange.transcript(lambda text: text)["body"]
+    assert body.startswith("[[[")
+    assert body.endswith("characters)")

@@ -64,3 +64,25 @@ def test_a_pool_checks_a_large_crawl_as_this_process_does(
     strip = [(f.requirement, f.level, f.message, f.path) for f in here.object_findings]
     assert [(f.requirement, f.level, f.message, f.path) for f in pooled.object_findings] == strip
     assert strip
+
+
+def test_a_page_the_checker_cannot_read_is_a_finding_and_shifts_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A page the crawl read but the checker could not (JSON nested past one parser's limit and
+    # not the other's, say) must not pin later pages' findings on the wrong CDRs.
+    real = parallel.check_page_objects
+    calls = iter(range(100))
+
+    def first_page_unreadable(text: str | bytes, *args: object) -> parallel.PageFindings:
+        return [] if next(calls) == 0 else real(text, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "check_page_objects", first_page_unreadable)
+    client = _client(faults=frozenset({"cost-off"}))
+    listing = crawl(client, URL, {"limit": 5}, checks=ObjectChecks("cdr", workers=1))
+    unread = [f for f in listing.object_findings if f.path == "$.data"]
+    assert [f.level.value for f in unread] == ["error"]
+    assert (unread[0].exchange or "").startswith("GET cdrs limit=5 1 ")
+    assert listing.checked == 23 - 5
+    costs = [f for f in listing.object_findings if f.requirement == "C-026"]
+    assert {f.message.split(":")[0].removeprefix("CDR ") for f in costs} == set(listing.ids[5:])

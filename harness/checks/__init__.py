@@ -18,7 +18,7 @@ from harness.checks.context import CheckContext
 from harness.checks.schema import findings_from_validation_error
 from harness.checks.tariff_consistency import TARIFF_CHECKS
 from harness.checks.unknown_fields import check_unknown_fields
-from harness.findings import Finding
+from harness.findings import Finding, Level
 from harness.models import Kind, model_for
 from harness.models.base import declared
 from harness.options import DEFAULT_OPTIONS, Options
@@ -42,6 +42,9 @@ def check_object(
         model = model_for(version, kind).model_validate_json(_as_json(raw))
     except ValidationError as error:
         return findings_from_validation_error(error, kind, version)
+    except RecursionError:  # json.dumps of parsed JSON nested past the interpreter's limit
+        requirement = "C-002" if kind == "cdr" else "TF-001"
+        return [Finding(requirement, Level.ERROR, "not valid JSON: nested too deeply", "$")]
     return list(check_model(model, version, kind, options))
 
 
