@@ -26,9 +26,10 @@ from pydantic_core import from_json
 
 from harness.findings import Finding, Level
 from harness.redaction import REDACTED, RUN_SECRETS, Secrets
+from harness.versions import VersionProfile, version_profile
 
 __all__ = ["REDACTED", "Crawl", "Exchange", "Journal", "OcpiClient", "Recorded", "Recorder"]
-from harness.versions import VersionProfile, version_profile
+__all__ += ["parse_body"]
 
 _LINK = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
 _RECORDED_BODY = 4000  # characters of a body kept in the transcript
@@ -112,7 +113,7 @@ def _shrunk(value: Any, items: int = 2) -> Any:
     return value
 
 
-def _parsed(text: str) -> tuple[Any, str | None]:
+def parse_body(text: str | bytes) -> tuple[Any, str | None]:
     """The JSON value of a body, or why there is none. pydantic-core's parser reads the same
     values as ``json`` (numbers included) in two thirds of the time, and a crawl parses every
     page; ``json`` reads what it refuses (lone surrogates, nesting past its limit) and words
@@ -325,7 +326,7 @@ class OcpiClient:
             text = raw.decode("utf-8", "replace")
             exchange.text = text
             exchange.body = redact(text)
-            exchange.parsed, exchange.json_error = _parsed(text)
+            exchange.parsed, exchange.json_error = parse_body(text)
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
         self.recorder.keep(exchange)
         return exchange

@@ -68,3 +68,16 @@ def test_a_page_without_a_data_list_has_no_objects() -> None:
     for text in ("not json", "[]", '{"data": null}', '{"status_code": 1000}', "", deep):
         assert check_page_objects(text, "2.2.1", "cdr") == []
     assert check_page_objects('{"data": []}', "2.2.1", "cdr") == []
+
+
+def test_a_parsed_object_nested_past_the_interpreter_is_a_finding() -> None:
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(5_000):
+        node["a"] = {}
+        node = node["a"]
+    for kind, requirement in (("cdr", "C-002"), ("tariff", "TF-001")):
+        found = check_object(deep, "2.2.1", kind)  # type: ignore[arg-type]
+        assert [(f.requirement, f.level.value, f.message) for f in found] == [
+            (requirement, "error", "not valid JSON: nested too deeply")
+        ]

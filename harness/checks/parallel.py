@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,6 +21,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from harness.client import parse_body
 from harness.findings import Finding
 from harness.models import Kind, model_for
 from harness.options import DEFAULT_OPTIONS, Options
@@ -62,11 +62,9 @@ def check_page_objects(
         page: Any = _page_model(version, kind).model_validate_json(text)
     except ValidationError:
         # Some object is invalid (or the page is no list at all): object by object, so that
-        # each gets its own findings and one bad object hides nothing of the others.
-        try:
-            parsed = json.loads(text)
-        except (ValueError, RecursionError):
-            return []
+        # each gets its own findings and one bad object hides nothing of the others. The page
+        # is read as the crawl read it.
+        parsed, _ = parse_body(text)
         data = parsed.get("data") if isinstance(parsed, dict) else None
         if not isinstance(data, list):
             return []

@@ -37,35 +37,27 @@ def _hint(version: str, name: str) -> str | None:
     return _RENAMES.get(version, {}).get(name) or _RENAMES[group].get(name)
 
 
-_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
-
-
 def _holds_model(annotation: Any) -> bool:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return True
     return any(_holds_model(arg) for arg in get_args(annotation))
 
 
-def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    # Which fields can hold models is a property of the class: computed once, since walking
-    # every field of every object is the hot path of bulk validation.
-    names = _NESTED.get(cls)
-    if names is None:
-        names = tuple(n for n, f in cls.model_fields.items() if _holds_model(f.annotation))
-        _NESTED[cls] = names
-    return names
-
-
 # Per class met while walking: the names of its fields that can hold models, or None for a
-# class that is not a model (a list item that is a string, say, or None itself). Looked up by
-# exact type, since isinstance against pydantic's ABC-based metaclass is slow.
-_WALKED: dict[type, tuple[str, ...] | None] = {}
+# class that is not a model (a list item that is a string, say, or None itself). A property
+# of the class, computed once and looked up by exact type: isinstance against pydantic's
+# ABC-based metaclass is slow, and this walk runs on every object of a crawl.
+_PLANS: dict[type, tuple[str, ...] | None] = {}
 
 
-def _walk_plan(cls: type) -> tuple[str, ...] | None:
-    plan = _nested_fields(cls) if issubclass(cls, BaseModel) else None
-    _WALKED[cls] = plan
-    return plan
+def _plan(cls: type) -> tuple[str, ...] | None:
+    if cls not in _PLANS:
+        plan = None
+        if issubclass(cls, BaseModel):
+            fields = cls.model_fields.items()
+            plan = tuple(n for n, f in fields if _holds_model(f.annotation))
+        _PLANS[cls] = plan
+    return _PLANS[cls]
 
 
 def _any_unknown(model: BaseModel) -> bool:
@@ -73,11 +65,11 @@ def _any_unknown(model: BaseModel) -> bool:
     every object of a crawl ends with, building no locations (written for speed: it visits
     some twenty models per CDR)."""
     stack: list[Any] = [model]
-    pop, extend, walked = stack.pop, stack.extend, _WALKED
+    pop, extend, plans = stack.pop, stack.extend, _PLANS
     while stack:
         node = pop()
         cls = type(node)
-        names = walked[cls] if cls in walked else _walk_plan(cls)
+        names = plans[cls] if cls in plans else _plan(cls)
         if names is None:
             continue
         if node.__pydantic_extra__:
@@ -93,31 +85,24 @@ def _any_unknown(model: BaseModel) -> bool:
     return False
 
 
-def _unknown(model: BaseModel) -> list[tuple[tuple[str | int, ...], str]]:
-    """(location, name) of every unknown field in ``model`` and the models inside it, in
-    document order. A loop over a stack, not recursive generators: a CDR holds some twenty
-    models and this runs on every object of a crawl."""
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    stack: list[tuple[BaseModel, tuple[str | int, ...]]] = [(model, ())]
-    while stack:
-        node, loc = stack.pop()
-        extra = node.__pydantic_extra__
-        if extra:
-            found += [((*loc, name), name) for name in extra]
-        values = node.__dict__
-        inner: list[tuple[BaseModel, tuple[str | int, ...]]] = []
-        for name in _nested_fields(type(node)):
-            value = values.get(name)
-            if isinstance(value, BaseModel):
-                inner.append((value, (*loc, name)))
-            elif isinstance(value, list):
-                inner += [
-                    (item, (*loc, name, i))
-                    for i, item in enumerate(value)
-                    if isinstance(item, BaseModel)
-                ]
-        stack += reversed(inner)
-    return found
+def _unknown(
+    node: object, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(location, name) of every unknown field in ``node`` and the models inside it, in
+    document order (only run once the quick pass has found one)."""
+    names = _plan(type(node))
+    if names is None:
+        return
+    for name in node.__pydantic_extra__ or {}:  # type: ignore[attr-defined]
+        yield (*loc, name), name
+    values = node.__dict__
+    for name in names:
+        value = values.get(name)
+        if type(value) is list:
+            for i, item in enumerate(value):
+                yield from _unknown(item, (*loc, name, i))
+        else:
+            yield from _unknown(value, (*loc, name))
 
 
 def check_unknown_fields(model: BaseModel, ctx: CheckContext) -> Iterator[Finding]:
