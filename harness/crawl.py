@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.checks.parallel import check_objects_of_pages
-from harness.checks.transport import check_page, check_response
-from harness.client import Crawl, OcpiClient
-from harness.findings import Finding, Level
+from harness.checks.pagination import check_crawl_stop, check_page
+from harness.checks.parallel import check_objects_of_pages, check_page_readable
+from harness.checks.transport import check_response
+from harness.client import OcpiClient
+from harness.exchange import Crawl
+from harness.findings import Finding
 from harness.models import Kind
 from harness.options import DEFAULT_OPTIONS, Options
 
@@ -79,34 +81,14 @@ def crawl(
         expected,
     ):
         label, idents = owners.popleft()
-        if len(page) != len(idents):
-            # The checker could not read this page as the crawl did (JSON nested past a
-            # parser's limit, say): say so rather than pin findings on the wrong objects.
-            listing.object_findings.append(
-                Finding(
-                    "C-002" if checks.kind == "cdr" else "TF-001",
-                    Level.ERROR,
-                    f"{len(idents)} objects listed on this page, {len(page)} could be read "
-                    "for checking: the page's objects are not checked",
-                    "$.data",
-                    exchange=label,
-                )
-            )
+        unreadable = check_page_readable(checks.kind, len(idents), len(page), label)
+        if unreadable:
+            listing.object_findings += unreadable
             continue
+        noun = checks.kind.upper()
         for found, ident in zip(page, idents, strict=True):
             listing.checked += 1
-            listing.object_findings += [
-                Finding(
-                    f.requirement,
-                    f.level,
-                    f"{checks.kind.upper()} {ident}: {f.message}",
-                    f.path,
-                    f.expected,
-                    f.seen,
-                    label,
-                )
-                for f in found
-            ]
+            listing.object_findings += [f.on_object(f"{noun} {ident}", label) for f in found]
     return listing
 
 
@@ -144,4 +126,4 @@ def _pages(
         owners.append((page.label, idents))
         offset += len(data)
         yield page.text
-    listing.findings += crawled.findings
+    listing.findings += check_crawl_stop(crawled)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 
@@ -26,7 +26,8 @@ class Finding:
 
     ``path`` is a JSON path into the object (``$.charging_periods[0].dimensions[1].volume``) or a
     header name; ``expected``/``seen`` are short renderings for reports; ``exchange`` names the
-    recorded exchange the object came from, when there is one.
+    recorded exchange the object came from, when there is one; ``check`` the registered check
+    that made it (``harness.checks.registry``).
     """
 
     requirement: str
@@ -36,6 +37,7 @@ class Finding:
     expected: str | None = None
     seen: str | None = None
     exchange: str | None = None
+    check: str | None = None
 
     def __post_init__(self) -> None:
         # Reports show these as text; a scenario may hand over a status code as a number.
@@ -43,6 +45,11 @@ class Finding:
             value = getattr(self, key)
             if value is not None and not isinstance(value, str):
                 object.__setattr__(self, key, str(value))
+
+    def on_object(self, noun: str, exchange: str) -> Finding:
+        """This finding about one object of a list: its message led by ``noun`` (``CDR
+        CDR0001``), on the ``exchange`` the object came in."""
+        return replace(self, message=f"{noun}: {self.message}", exchange=exchange)
 
     def to_dict(self) -> dict[str, str]:
         """Plain JSON form (crosses pytest-xdist process boundaries and goes into reports)."""
@@ -52,7 +59,7 @@ class Finding:
             "message": self.message,
             "path": self.path,
         }
-        for key in ("expected", "seen", "exchange"):
+        for key in ("expected", "seen", "exchange", "check"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

@@ -10,7 +10,98 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: Every option id (a misspelled one fails mypy, and OptionError at run time).
+OptionId = Literal[
+    "AMB-C-01",
+    "AMB-C-02",
+    "AMB-C-03",
+    "AMB-C-04",
+    "AMB-C-05",
+    "AMB-C-06",
+    "AMB-C-07",
+    "AMB-C-08",
+    "AMB-C-10",
+    "AMB-C-11",
+    "AMB-C-12",
+    "AMB-C-13",
+    "AMB-C-14",
+    "AMB-C-15",
+    "AMB-C-17",
+    "AMB-C-18",
+    "AMB-C-19",
+    "AMB-C-20",
+    "AMB-C-21",
+    "AMB-C-23",
+    "AMB-C-25",
+    "missing-tariff-id",
+    "drift-hints",
+    "time-zone",
+    "step-slack-seconds",
+    "step-slack-wh",
+    "tolerance-hours",
+    "tolerance-kwh",
+    "tolerance-money",
+]
+#: Every value a choice option takes (``Options.is_`` also checks it is the option's own).
+OptionValue = Literal[
+    "PER_DIMENSION",
+    "WHOLE_ELEMENT",
+    "SESSION_TOTAL_LAST_PERIOD",
+    "PER_PERIOD",
+    "PER_DIMENSION_SEPARATE",
+    "ONCE_PER_ELEMENT_ACTIVATION_PER_SESSION",
+    "ONCE_PER_SESSION",
+    "ZERO_AS_ONE",
+    "REJECT_ZERO",
+    "LOCATION_TZ",
+    "UTC",
+    "CONFIG_TZ",
+    "WALL_CLOCK",
+    "FIRST_OCCURRENCE_ONLY",
+    "DAILY_WINDOW",
+    "CONTINUOUS_INTERVAL",
+    "EXACT_DECIMAL",
+    "ROUND_HALF_UP_2DP_PER_COMPONENT",
+    "ROUND_TOTAL_2DP",
+    "NEGATE_ALL_COST_FIELDS",
+    "NEGATE_TOTAL_COST_ONLY",
+    "NEGATE_COSTS_AND_VOLUMES",
+    "WARN_WITH_TOLERANCE",
+    "STRICT_FAIL",
+    "IGNORE",
+    "FAIL_IF_UNRESOLVED",
+    "LOOKUP_TARIFF_MODULE",
+    "WARN",
+    "REJECT",
+    "ACCEPT_NORMALIZED",
+    "REQUIRE_ONE_EVSE_ONE_CONNECTOR",
+    "ALLOW_EMPTY",
+    "TOLERATE_AND_WARN",
+    "STRICT_REJECT",
+    "ACCEPT_5000",
+    "STRICT_TAG_512",
+    "PRICE_SIGNED",
+    "CLAMP_ZERO",
+    "REJECT_NEGATIVE_PRICE",
+    "TARIFF_AT_START",
+    "SWITCH_AT_BOUNDARY",
+    "CAP_TOTALS_ONLY",
+    "PRORATE_SUBTOTALS",
+    "CAP_EXCL_DERIVE_INCL",
+    "AVG_FROM_ENERGY",
+    "MAX_DIMENSION",
+    "MIN_DIMENSION",
+    "FROM_SESSION_START",
+    "FROM_CDR_START",
+    "NO_TARIFF",
+    "CHOSEN_TARIFF",
+    "POLICIES",
+    "DIMENSIONS",
+    "NONE",
+]
 
 
 class OptionError(ValueError):
@@ -22,10 +113,10 @@ class OptionSpec:
     """One named option: the values it takes (``choices``; without them a non-negative decimal,
     or an IANA time-zone name when ``zone`` is set)."""
 
-    id: str
+    id: OptionId
     default: str
     summary: str
-    choices: tuple[str, ...] = ()
+    choices: tuple[OptionValue, ...] = ()
     zone: bool = False
 
 
@@ -216,6 +307,10 @@ _SPECS: tuple[OptionSpec, ...] = (
 )
 
 OPTION_SPECS: dict[str, OptionSpec] = {spec.id: spec for spec in _SPECS}
+assert tuple(OPTION_SPECS) == get_args(OptionId)
+assert {c for spec in _SPECS for c in spec.choices} == set(get_args(OptionValue))
+# Each (option, value) pair a comparison may name.
+_CHOICES = frozenset((spec.id, value) for spec in _SPECS for value in spec.choices)
 
 
 @dataclass(frozen=True)
@@ -237,14 +332,28 @@ class Options:
         object.__setattr__(self, "_decimals", {})
         object.__setattr__(self, "_subsets", {})
 
-    def get(self, option_id: str) -> str:
-        """The value of a choice option."""
+    def get(self, option_id: OptionId) -> str:
+        """The value of an option (an OptionError for an unknown id)."""
         try:
             return self._resolved[option_id]
         except KeyError:
             raise OptionError(_unknown(option_id)) from None
 
-    def decimal(self, option_id: str) -> Decimal:
+    def is_(self, option_id: OptionId, value: OptionValue) -> bool:
+        """Whether choice option ``option_id`` is set to ``value``; an OptionError when
+        ``value`` is not one of the option's choices (a misspelling never reads as "not set")."""
+        if (option_id, value) not in _CHOICES:
+            if option_id not in OPTION_SPECS:
+                raise OptionError(_unknown(option_id))
+            choices = OPTION_SPECS[option_id].choices
+            raise OptionError(
+                f"option {option_id} takes one of {', '.join(choices)}; got {value!r}"
+                if choices
+                else f"option {option_id} has no choices to compare with; got {value!r}"
+            )
+        return self._resolved[option_id] == value
+
+    def decimal(self, option_id: OptionId) -> Decimal:
         """The value of a numeric option."""
         value = self._decimals.get(option_id)
         if value is None:
@@ -262,7 +371,7 @@ class Options:
             values[key.strip()] = value.strip()
         return cls(values)
 
-    def as_dict(self, keys: tuple[str, ...] | None = None) -> dict[str, str]:
+    def as_dict(self, keys: tuple[OptionId, ...] | None = None) -> dict[str, str]:
         """Every option (or those of ``keys``) with the value in force (for reports)."""
         if keys is None:
             return dict(self._resolved)

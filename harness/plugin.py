@@ -6,26 +6,27 @@ Options (each also from the environment, and from ini ``ocpi_*`` except the toke
 ``--ocpi-max-pages``, ``--ocpi-option ID=VALUE``, and for the embedded mock
 ``--ocpi-mock-fault NAME``. With no ``--target-url`` the suites run against the embedded mock.
 Reports (``harness.report``): ``--ocpi-report DIR``, ``--ocpi-json FILE``, ``--ocpi-fail-on``,
-``--ocpi-known-issue ID=REASON``. A wrong option stops the run at start with one line naming
-the fix.
+``--ocpi-known-issue ID=REASON``. Checks (``harness.checks.registry``): ``--ocpi-list-checks``
+prints them, ``--ocpi-skip-check NAME`` switches one off. A wrong option stops the run at start
+with one line naming the fix. The settings themselves live in ``harness.settings``; the mock
+and the generator are imported only when a test needs them.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.generate import CdrGenerator
-from harness.models import SUPPORTED_VERSIONS
-from harness.options import OptionError, Options
+from harness.settings import SettingsError, TargetSettings, parse_settings
 
-DEFAULT_SEED = "1"
-EMBEDDED_URL = "http://ocpi-mock"
-EMBEDDED_TOKEN = "embedded-mock-token"
+if TYPE_CHECKING:
+    from harness.roles import Role
+    from harness.target import Target
+
 MARKERS = {
     "cdrs": "exercises the CDRs module",
     "auth": "exercises authorization (T-AUTH)",
@@ -36,32 +37,21 @@ MARKERS = {
     "credentials": "changes the partner's registration (opt-in)",
     "requirement(*ids)": "the requirement ids a test checks",
 }
-_SETTINGS_KEY = pytest.StashKey["TargetSettings"]()
-
-
-@dataclass(frozen=True)
-class TargetSettings:
-    """What the run targets and how."""
-
-    url: str | None
-    token: str = field(repr=False)  # never in a repr: pytest --showlocals prints fixtures
-    version: str
-    role: str | None
-    seed: str
-    read_only: bool
-    timeout: float
-    max_pages: int
-    options: Options
-    credentials: bool = False
-    mock_faults: tuple[str, ...] = field(default=())
-    fail_on: str = "error"
-    known_issues: dict[str, str] = field(default_factory=dict)
-    workers: int | None = None  # processes checking a large crawl; None: the usable cores
-
-    @property
-    def embedded(self) -> bool:
-        """No target given: the suites run against the embedded mock."""
-        return self.url is None
+_SETTINGS_KEY = pytest.StashKey[TargetSettings]()
+# Option names whose values the settings read (the repeatable ones as lists).
+_SINGLE = (
+    "target-url",
+    "ocpi-version",
+    "target-role",
+    "ocpi-seed",
+    "ocpi-read-only",
+    "ocpi-credentials",
+    "ocpi-timeout",
+    "ocpi-workers",
+    "ocpi-max-pages",
+    "ocpi-fail-on",
+)
+_LISTED = ("ocpi-option", "ocpi-known-issue", "ocpi-skip-check")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -122,6 +112,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
     )
+    add(
+        "ocpi-skip-check",
+        "NAME: switch a registered check off, recorded in the reports (env OCPI_SKIP_CHECK, "
+        "';'-separated; see --ocpi-list-checks)",
+        action="append",
+        default=[],
+    )
+    add(
+        "ocpi-list-checks",
+        "print every registered check (name, requirements, versions, roles, evidence) and exit",
+        ini=False,
+        action="store_true",
+    )
+
+
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """``--ocpi-list-checks``: print the check list and exit, like ``--fixtures``."""
+    if config.getoption("ocpi_list_checks"):
+        from harness.checks.registry import checks_markdown
+
+        print(checks_markdown(), end="")
+        return 0
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -143,27 +156,6 @@ def _listed(config: pytest.Config, name: str) -> list[str]:
     if isinstance(raw, str):
         raw = [p.strip() for p in raw.replace("\n", ";").split(";") if p.strip()]
     return [str(p) for p in raw]
-
-
-def _known_issues(config: pytest.Config) -> dict[str, str]:
-    from harness.requirements import get_requirement
-
-    known: dict[str, str] = {}
-    for pair in _listed(config, "ocpi-known-issue"):
-        rid, sep, reason = pair.partition("=")
-        rid, reason = rid.strip(), reason.strip()
-        if not sep or not reason:
-            raise pytest.UsageError(
-                f"--ocpi-known-issue {pair!r}: give ID=REASON, e.g. T-PAG-05='ticket 42'"
-            )
-        try:
-            get_requirement(rid)
-        except KeyError:
-            raise pytest.UsageError(
-                f"--ocpi-known-issue {rid!r}: not a requirement id (see docs/coverage.md)"
-            ) from None
-        known[rid] = reason
-    return known
 
 
 def _report_paths(config: pytest.Config) -> None:
@@ -205,69 +197,15 @@ def _value(config: pytest.Config, name: str, ini: bool = True) -> Any:
 
 
 def _settings(config: pytest.Config) -> TargetSettings:
-    url = _value(config, "target-url")
-    version = str(_value(config, "ocpi-version") or "2.2.1")
-    if version not in SUPPORTED_VERSIONS:
-        raise pytest.UsageError(
-            f"--ocpi-version {version!r}: use one of {', '.join(SUPPORTED_VERSIONS)}"
-        )
-    role = _value(config, "target-role")
-    if role is not None and role not in ("cpo", "emsp"):
-        raise pytest.UsageError(f"--target-role {role!r}: use cpo or emsp")
-    token = _value(config, "target-token", ini=False)
-    if url is not None:
-        if not str(url).startswith(("http://", "https://")):
-            raise pytest.UsageError(f"--target-url {url!r}: give the versions URL, http(s)://...")
-        if not token:
-            raise pytest.UsageError("--target-url needs --target-token (or OCPI_TARGET_TOKEN)")
-        if role is None:
-            raise pytest.UsageError("--target-url needs --target-role cpo or --target-role emsp")
+    raw: dict[str, Any] = {name: _value(config, name) for name in _SINGLE}
+    raw["target-token"] = _value(config, "target-token", ini=False)
+    for name in _LISTED:
+        raw[name] = _listed(config, name)
+    raw["ocpi-mock-fault"] = list(config.getoption("ocpi_mock_fault") or ())
     try:
-        options = Options.parse(_listed(config, "ocpi-option"))
-    except OptionError as exc:
-        raise pytest.UsageError(f"--ocpi-option: {exc}") from None
-    faults = tuple(config.getoption("ocpi_mock_fault") or ())
-    if faults:
-        from harness.mock.faults import parse_faults
-
-        try:
-            parse_faults(list(faults))
-        except ValueError as exc:
-            raise pytest.UsageError(f"--ocpi-mock-fault: {exc}") from None
-    try:
-        timeout = float(_value(config, "ocpi-timeout") or 10)
-        max_pages = int(_value(config, "ocpi-max-pages") or 1000)
-        workers = _value(config, "ocpi-workers")
-        workers = None if workers is None else int(workers)
-    except ValueError:
-        raise pytest.UsageError(
-            "--ocpi-timeout, --ocpi-max-pages and --ocpi-workers take numbers"
-        ) from None
-    if workers is None and hasattr(config, "workerinput"):
-        workers = 1  # xdist already uses the cores
-    if workers is not None and workers < 1:
-        raise pytest.UsageError(f"--ocpi-workers {workers}: give 1 or more")
-    read_only = _value(config, "ocpi-read-only") in (True, "1", "true", "yes")
-    credentials = _value(config, "ocpi-credentials") in (True, "1", "true", "yes")
-    fail_on = str(_value(config, "ocpi-fail-on") or "error")
-    if fail_on not in ("error", "warning"):
-        raise pytest.UsageError(f"--ocpi-fail-on {fail_on!r}: use error or warning")
-    return TargetSettings(
-        url=None if url is None else str(url),
-        token=str(token or EMBEDDED_TOKEN),
-        version=version,
-        role=None if role is None else str(role),
-        seed=str(_value(config, "ocpi-seed") or DEFAULT_SEED),
-        read_only=read_only,
-        timeout=timeout,
-        max_pages=max_pages,
-        options=options,
-        mock_faults=faults,
-        credentials=credentials,
-        fail_on=fail_on,
-        known_issues=_known_issues(config),
-        workers=workers,
-    )
+        return parse_settings(raw, xdist_worker=hasattr(config, "workerinput"))
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def target_settings(config: pytest.Config) -> TargetSettings:
@@ -304,6 +242,8 @@ class Factory:
     calls: int = 0
 
     def __call__(self, version: str = "2.2.1", profile: str = "default") -> dict[str, Any]:
+        from harness.generate import CdrGenerator  # Faker only when a test makes objects
+
         generator = CdrGenerator(self.seed, profile, version)
         index = self.calls
         self.calls += 1
@@ -323,14 +263,14 @@ def ocpi_settings(request: pytest.FixtureRequest) -> TargetSettings:
 
 
 @pytest.fixture(scope="session")
-def ocpi_target(ocpi_settings: TargetSettings) -> Iterator[Callable[[str], Any]]:
+def ocpi_target(ocpi_settings: TargetSettings) -> Iterator[Callable[[Role], Target]]:
     """``ocpi_target(role)``: the target under test in that role (cpo or emsp), with a
     recording client; the embedded mock (one per role) when there is no --target-url."""
     from harness.target import open_target
 
-    opened: dict[str, Any] = {}
+    opened: dict[str, Target] = {}
 
-    def for_role(role: str) -> Any:
+    def for_role(role: Role) -> Target:
         key = "target" if ocpi_settings.url is not None else role
         if key not in opened:
             opened[key] = open_target(ocpi_settings, role)

@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from harness.versions import SUPPORTED_VERSIONS, version_profile
+
 RequirementLevel = Literal["MUST", "SHOULD", "MAY", "IMPLIED"]
 
-ALL_VERSIONS: tuple[str, ...] = ("2.1.1", "2.2.1", "2.3.0")
+ALL_VERSIONS: tuple[str, ...] = SUPPORTED_VERSIONS
 V22_UP: tuple[str, ...] = ("2.2.1", "2.3.0")
 V211: tuple[str, ...] = ("2.1.1",)
 V230: tuple[str, ...] = ("2.3.0",)
-
-# The spec edition each version follows (git tags of github.com/ocpi/ocpi).
-SPEC_TAGS = {"2.1.1": "2.1.1-d2", "2.2.1": "v2.2.1-d2", "2.3.0": "v2.3.0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +38,11 @@ class Requirement:
 
     def spec_url(self, version: str) -> str:
         """Link to the spec document holding this rule, in the edition of ``version``."""
-        ext = "md" if version == "2.1.1" else "asciidoc"
-        return f"https://github.com/ocpi/ocpi/blob/{SPEC_TAGS[version]}/{self.doc}.{ext}"
+        profile = version_profile(version)
+        return (
+            f"https://github.com/ocpi/ocpi/blob/{profile.spec_tag}/{self.doc}."
+            f"{profile.spec_extension}"
+        )
 
 
 def _r(

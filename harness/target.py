@@ -9,10 +9,21 @@ from typing import Any
 
 import httpx
 
+from harness.checks.discovery import (
+    Endpoints,
+    check_version_details,
+    check_versions,
+    check_versions_token,
+    details_url,
+    endpoints_of,
+)
 from harness.checks.transport import check_response
-from harness.client import Exchange, OcpiClient, Recorder
-from harness.findings import Finding, Level
-from harness.plugin import EMBEDDED_URL, TargetSettings
+from harness.client import OcpiClient
+from harness.exchange import Exchange
+from harness.findings import Finding
+from harness.recording import Recorder
+from harness.roles import Role
+from harness.settings import EMBEDDED_URL, TargetSettings
 
 # The targets opened in this process (the reports read what each discovered).
 OPENED: weakref.WeakSet[Target] = weakref.WeakSet()
@@ -24,7 +35,7 @@ class Discovery:
 
     versions: Exchange
     details: Exchange | None = None
-    endpoints: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    endpoints: Endpoints = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -32,7 +43,7 @@ class Target:
     """A target and the client that talks to it, in the role it is tested in."""
 
     def __init__(
-        self, settings: TargetSettings, client: OcpiClient, versions_url: str, role: str
+        self, settings: TargetSettings, client: OcpiClient, versions_url: str, role: Role
     ) -> None:
         self.settings = settings
         self.client = client
@@ -82,7 +93,7 @@ class Target:
         return endpoints.get((module, role)) or endpoints.get((module, None))
 
 
-def open_target(settings: TargetSettings, role: str) -> Target:
+def open_target(settings: TargetSettings, role: Role) -> Target:
     """The target of ``settings`` in ``role`` (cpo: CDR sender, emsp: CDR receiver): its URL,
     or an embedded mock playing that role (in 2.1.1 a party's endpoints carry no role, so each
     role needs its own peer)."""
@@ -122,90 +133,18 @@ def open_target(settings: TargetSettings, role: str) -> Target:
     return Target(settings, client, f"{EMBEDDED_URL}/ocpi/versions", role)
 
 
-def _finding(requirement: str, message: str, exchange: Exchange, where: str = "$") -> Finding:
-    return Finding(requirement, Level.ERROR, message, where, exchange=exchange.label)
-
-
 def _discover(client: OcpiClient, versions_url: str, version: str) -> Discovery:
     versions = client.get(versions_url, "GET versions")
     found = Discovery(versions)
-    if versions.status in (401, 403):
-        rule = "T-AUTH-03" if client.profile.token_base64 else "T-AUTH-02"
-        encoding = "Base64-encoded" if client.profile.token_base64 else "raw"
-        found.findings.append(
-            _finding(
-                rule,
-                f"the versions endpoint refused the token "
-                f"({encoding}, as OCPI {version} sends it) with HTTP "
-                f"{versions.status}",
-                versions,
-                "Authorization",
-            )
-        )
+    found.findings += check_versions_token(versions, client.profile)
     found.findings += check_response(versions, client.profile)
-    data: Any = (versions.envelope or {}).get("data")
-    if not isinstance(data, list) or not data:
-        found.findings.append(
-            _finding(
-                "T-VER-01",
-                "versions: data must be a non-empty list of {version, url}",
-                versions,
-                "$.data",
-            )
-        )
+    found.findings += check_versions(versions, version)
+    url = details_url(versions, version)
+    if url is None:
         return found
-    match = [v for v in data if isinstance(v, dict) and v.get("version") == version]
-    if not match or not isinstance(match[0].get("url"), str):
-        offered = [v.get("version") for v in data if isinstance(v, dict)]
-        found.findings.append(
-            _finding(
-                "T-VER-01",
-                f"versions does not list OCPI {version} with a url (offered: {offered})",
-                versions,
-                "$.data",
-            )
-        )
-        return found
-    details = client.get(match[0]["url"], f"GET {version} details")
+    details = client.get(url, f"GET {version} details")
     found.details = details
     found.findings += check_response(details, client.profile)
-    body: Any = (details.envelope or {}).get("data")
-    endpoints = body.get("endpoints") if isinstance(body, dict) else None
-    if not isinstance(endpoints, list):
-        found.findings.append(
-            _finding(
-                "T-VER-02",
-                "version details: data.endpoints must be a list",
-                details,
-                "$.data.endpoints",
-            )
-        )
-        return found
-    for i, endpoint in enumerate(endpoints):
-        if not isinstance(endpoint, dict) or not isinstance(endpoint.get("url"), str):
-            found.findings.append(
-                _finding("T-VER-02", f"endpoint {i} has no url", details, f"$.data.endpoints[{i}]")
-            )
-            continue
-        role = endpoint.get("role")
-        if client.profile.roles and role not in ("SENDER", "RECEIVER"):
-            found.findings.append(
-                _finding(
-                    "T-VER-02",
-                    f"endpoint {endpoint.get('identifier')} "
-                    f"has role {role!r}, not SENDER or RECEIVER",
-                    details,
-                    f"$.data.endpoints[{i}].role",
-                )
-            )
-        key = (str(endpoint.get("identifier")), role if client.profile.roles else None)
-        found.endpoints.setdefault(key, endpoint["url"])
-    if not any(m == "credentials" for m, _ in found.endpoints):
-        found.findings.append(
-            _finding(
-                "T-VER-02",
-                "version details list no credentials endpoint (the one mandatory module)",
-                details,
-            )
-        )
+    found.findings += check_version_details(details, client.profile)
+    found.endpoints = endpoints_of(details, client.profile)
     return found

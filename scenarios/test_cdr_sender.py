@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.transport import (
+from harness.checks.auth import check_refused, check_token_opens
+from harness.checks.pagination import (
     check_crawl,
     check_date_window,
     check_link_keeps,
     check_offset,
     check_page,
-    check_response,
+    check_something_listed,
     check_x_limit_steady,
 )
+from harness.checks.transport import check_response
 from harness.crawl import Listing, ObjectChecks, crawl
 from harness.findings import Finding, Level
 from harness.target import Target
-from scenarios.conftest import conforms
+from harness.verdict import conforms
 
 pytestmark = [pytest.mark.cdrs]
 
@@ -45,19 +47,8 @@ def test_only_the_right_token_in_the_right_encoding_opens_the_list(
     sender: Target, cdr_sender: str, request: pytest.FixtureRequest
 ) -> None:
     client = sender.client
-    findings: list[Finding] = []
     right = client.get(cdr_sender, "GET cdrs with the token", params={"limit": 1})
-    if right.status != 200:
-        rule = "T-AUTH-03" if client.profile.token_base64 else "T-AUTH-02"
-        findings.append(
-            Finding(
-                rule,
-                Level.ERROR,
-                f"the token encoded as OCPI {client.version} says got HTTP {right.status}",
-                "Authorization",
-                exchange=right.label,
-            )
-        )
+    findings: list[Finding] = check_token_opens(right, client.profile)
     other = "raw" if client.profile.token_base64 else "base64"
     cases = [
         ("no Authorization header", None, Level.ERROR),
@@ -72,27 +63,7 @@ def test_only_the_right_token_in_the_right_encoding_opens_the_list(
         answer = client.get(
             cdr_sender, f"GET cdrs with {what}", params={"limit": 1}, authorization=header
         )
-        if answer.status != 401:
-            findings.append(
-                Finding(
-                    "T-AUTH-04",
-                    level,
-                    f"with {what} the target answered HTTP {answer.status}, not 401",
-                    "Authorization",
-                    expected=401,
-                    seen=answer.status,
-                    exchange=answer.label,
-                )
-            )
-        elif answer.envelope is None or "status_code" not in answer.envelope:
-            findings.append(
-                Finding(
-                    "T-ENV-05",
-                    Level.WARNING,
-                    f"the 401 for {what} carries no OCPI envelope",
-                    exchange=answer.label,
-                )
-            )
+        findings += check_refused(answer, what, level)
     conforms(request, findings)
 
 
@@ -114,10 +85,7 @@ def test_every_cdr_is_valid_and_prices_to_its_totals(
     sender: Target, full_listing: Listing, request: pytest.FixtureRequest
 ) -> None:
     findings = full_listing.findings + full_listing.object_findings
-    if not full_listing.checked:
-        findings.append(
-            Finding("T-PAG-01", Level.WARNING, "the target lists no CDRs: nothing to validate")
-        )
+    findings += check_something_listed(full_listing.checked)
     conforms(request, findings)
 
 

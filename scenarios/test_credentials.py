@@ -11,12 +11,18 @@ from typing import Any
 
 import pytest
 
-from harness.findings import Finding, Level
+from harness.checks.credentials import (
+    check_registered_again,
+    check_registration,
+    check_token_a_retired,
+    check_token_c_opens,
+    token_c_of,
+)
 from harness.mock import MockSettings
 from harness.mock.credentials import credentials_object
 from harness.mock.process import MockStartError, start_mock, stop_mock
 from harness.target import Target, open_target
-from scenarios.conftest import conforms
+from harness.verdict import conforms
 
 pytestmark = [pytest.mark.credentials]
 
@@ -80,58 +86,21 @@ def test_registration_gives_token_c_and_retires_token_a(
         "POST credentials (register with TOKEN_A)",
         body=_credentials_body(version, token_b, own_url),
     )
-    findings: list[Finding] = []
-    data = (post.envelope or {}).get("data")
-    token_c = data.get("token") if isinstance(data, dict) else None
-    if (post.envelope or {}).get("status_code") != 1000 or not isinstance(token_c, str):
-        findings.append(
-            Finding(
-                "T-CRED-02",
-                Level.ERROR,
-                f"registration failed: HTTP "
-                f"{post.status}, status {(post.envelope or {}).get('status_code')}"
-                f" ({(post.envelope or {}).get('status_message')})",
-                exchange=post.label,
-            )
-        )
+    findings = check_registration(post)
+    token_c = token_c_of(post)
+    if token_c is None:
         conforms(request, findings)
         return
     client.recorder.add_secret(token_c)
-    if not (0 < len(token_c) <= 64 and all("!" <= ch <= "~" for ch in token_c)):
-        findings.append(
-            Finding(
-                "T-AUTH-07",
-                Level.WARNING,
-                "TOKEN_C is not 1..64 printable non-space ASCII characters",
-                "$.data.token",
-                exchange=post.label,
-            )
-        )
     with_c = client.get(
         cdr_sender,
         "GET cdrs with TOKEN_C",
         params={"limit": 1},
         authorization=client.authorization(token_c),
     )
-    if with_c.status != 200:
-        findings.append(
-            Finding(
-                "T-AUTH-06",
-                Level.ERROR,
-                f"TOKEN_C got HTTP {with_c.status} on the cdrs module",
-                exchange=with_c.label,
-            )
-        )
+    findings += check_token_c_opens(with_c)
     with_a = client.get(cdr_sender, "GET cdrs with TOKEN_A after registration", params={"limit": 1})
-    if client.profile.token_base64 and with_a.status != 401:
-        findings.append(
-            Finding(
-                "T-AUTH-05",
-                Level.ERROR,
-                f"TOKEN_A still opens the cdrs module after registration (HTTP {with_a.status})",
-                exchange=with_a.label,
-            )
-        )
+    findings += check_token_a_retired(with_a, client.profile)
     again = client.request(
         "POST",
         url,
@@ -139,13 +108,5 @@ def test_registration_gives_token_c_and_retires_token_a(
         body=_credentials_body(version, token_b, own_url),
         authorization=client.authorization(token_c),
     )
-    if again.status != 405:
-        findings.append(
-            Finding(
-                "T-CRED-02",
-                Level.ERROR,
-                f"a second POST by a registered party got HTTP {again.status}, not 405",
-                exchange=again.label,
-            )
-        )
+    findings += check_registered_again(again)
     conforms(request, findings)

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.checks.registry import strict_declarations
+
 pytest_plugins = ["pytester"]
+
+# A check that reports a requirement it does not declare fails the test that runs it.
+strict_declarations()
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

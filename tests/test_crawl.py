@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from harness.checks import parallel
-from harness.client import JOURNAL, OcpiClient
+from harness.client import OcpiClient
 from harness.crawl import ObjectChecks, crawl
 from harness.mock import MockSettings, create_app
 from harness.mock.transport import SyncASGITransport
+from harness.recording import JOURNAL
 from tests.mock_helpers import TOKEN
 
 URL = "http://mock/ocpi/2.2.1/cpo/cdrs"

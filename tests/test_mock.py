@@ -9,13 +9,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
 
-from harness.mock import FAULTS, MockSettings, Store, create_app
+from harness.mock import FAULTS, MockSettings, Store, create_app, parse_faults
 from harness.mock.cli import main as mock_main
+from harness.mock.faults import FaultName
 from harness.mock.transport import SyncASGITransport
 from harness.models.datetimes import parse_datetime
 from tests.conftest import FIXTURES
@@ -419,6 +420,28 @@ def test_every_fault_has_a_proof() -> None:
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_each_fault_breaks_what_it_says(fault: str) -> None:
     assert FAULT_PROOFS[fault]()
+
+
+def test_fault_names_are_typed_and_a_misspelled_one_fails_at_run_time() -> None:
+    # Given the Literal mypy checks fault names against: exactly the faults there are
+    assert get_args(FaultName) == tuple(FAULTS)
+    settings = MockSettings(faults=parse_faults(["no-link"]))
+    assert settings.has_fault("no-link")
+    assert not settings.has_fault("no-x-limit")
+    # When a name is misspelled, Then asking for it fails instead of reading "not active"
+    misspelled: Any = "no-lnk"
+    with pytest.raises(ValueError, match="unknown fault 'no-lnk'; faults: auth-ignored"):
+        settings.has_fault(misspelled)
+    with pytest.raises(ValueError, match="unknown fault 'no-lnk'"):
+        MockSettings(faults=frozenset({misspelled}))
+    with pytest.raises(ValueError, match="unknown fault 'no-lnk'"):
+        parse_faults([misspelled])
+
+
+def test_a_stored_cdr_replaced_by_a_repost_breaks_immutability() -> None:
+    # Regression (C-005, AMB-C-09): a receiver that replaces a stored CDR when the same id is
+    # POSTed again breaks "CDRs are immutable once sent" (C-005), not id uniqueness (C-004).
+    assert FAULTS["duplicate-overwrites"].requirement == "C-005"
 
 
 def test_faults_compose() -> None:

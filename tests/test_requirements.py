@@ -8,6 +8,7 @@ import re
 import pytest
 
 from harness import requirements
+from harness.mock.faults import FAULTS
 from harness.requirements import REGISTRY, get_requirement
 from tests.conftest import FIXTURES, ROOT, VERSIONS
 
@@ -53,6 +54,15 @@ def test_requirements_name_versions_level_and_link() -> None:
         assert req.section, req.id
         for version in req.versions:
             assert req.spec_url(version).startswith("https://github.com/ocpi/ocpi/blob/")
+
+
+def test_every_fault_and_option_names_a_registered_requirement() -> None:
+    # Given the requirement each mock fault breaks and the ids harness/options.py cites
+    cited = set(ID.findall((ROOT / "harness" / "options.py").read_text(encoding="utf-8")))
+    assert cited, "the scan found no ids in options.py"
+    # Then get_requirement knows each (it raises KeyError otherwise)
+    for rid in sorted(cited | {fault.requirement for fault in FAULTS.values()}):
+        assert get_requirement(rid).id == rid
 
 
 def test_unknown_id_names_itself() -> None:

@@ -15,10 +15,10 @@ from pydantic import BaseModel, ValidationError
 
 from harness.checks.cdr_consistency import CDR_CHECKS
 from harness.checks.context import CheckContext
-from harness.checks.schema import findings_from_validation_error
+from harness.checks.schema import check_schema
 from harness.checks.tariff_consistency import TARIFF_CHECKS
 from harness.checks.unknown_fields import check_unknown_fields
-from harness.findings import Finding, Level
+from harness.findings import Finding
 from harness.models import Kind, model_for
 from harness.models.base import declared
 from harness.options import DEFAULT_OPTIONS, Options
@@ -40,11 +40,9 @@ def check_object(
     """All findings for one CDR or tariff given as JSON bytes/text or as parsed JSON."""
     try:
         model = model_for(version, kind).model_validate_json(_as_json(raw))
-    except ValidationError as error:
-        return findings_from_validation_error(error, kind, version)
-    except RecursionError:  # json.dumps of parsed JSON nested past the interpreter's limit
-        requirement = "C-002" if kind == "cdr" else "TF-001"
-        return [Finding(requirement, Level.ERROR, "not valid JSON: nested too deeply", "$")]
+    # RecursionError: json.dumps of parsed JSON nested past the interpreter's limit
+    except (ValidationError, RecursionError) as error:
+        return check_schema(error, kind, version)
     return list(check_model(model, version, kind, options))
 
 

@@ -16,16 +16,17 @@ from typing import Any
 
 from harness.checks.context import CheckContext
 from harness.checks.cost_consistency import check_cost
+from harness.checks.registry import check
 from harness.findings import Finding, Level
+from harness.models import models_for
 from harness.models.amounts import to_decimal
 from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
-from harness.models.enums import CONNECTOR_TYPES
 from harness.models.types import EPOCH_PLACEHOLDER
 from harness.models.v2_2_1 import SESSION_ONLY_DIMENSIONS
-from harness.models.v2_3_0 import TokenType as TokenType230
 
-CdrCheck = Callable[[Any, CheckContext], Iterator[Finding]]
+# A registered check: its findings come back as a list (harness.checks.registry).
+CdrCheck = Callable[[Any, CheckContext], list[Finding]]
 
 _HOUR = Decimal(3600)
 _SUBTOTALS = (
@@ -38,33 +39,30 @@ _SUBTOTALS = (
 _TIME_DIMENSIONS = ("TIME", "PARKING_TIME", "RESERVATION_TIME")
 
 
-def end_field(version: str) -> str:
-    """Name of the session end field: ``stop_date_time`` in 2.1.1, ``end_date_time`` later."""
-    return "stop_date_time" if version == "2.1.1" else "end_date_time"
-
-
 def _times(cdr: Any, ctx: CheckContext) -> tuple[datetime, datetime] | None:
     try:
         return (
             parse_datetime(cdr.start_date_time),
-            parse_datetime(getattr(cdr, end_field(ctx.version))),
+            parse_datetime(getattr(cdr, ctx.profile.end_field)),
         )
     except ValueError:
         return None  # reported by check_real_datetimes
 
 
+@check(requirements=("T-TYPE-02",), needs=("well-formed fields",))
 def check_real_datetimes(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Every DateTime names a real instant; the epoch placeholder follows AMB-C-14 (T-TYPE-02)."""
+    end = ctx.profile.end_field
     fields: list[tuple[tuple[str | int, ...], str]] = [
         (("start_date_time",), cdr.start_date_time),
-        ((end_field(ctx.version),), getattr(cdr, end_field(ctx.version))),
+        ((end,), getattr(cdr, end)),
         (("last_updated",), cdr.last_updated),
     ]
     fields += [
         (("charging_periods", i, "start_date_time"), p.start_date_time)
         for i, p in enumerate(cdr.charging_periods)
     ]
-    reject_placeholder = ctx.options.get("AMB-C-14") == "REJECT"
+    reject_placeholder = ctx.options.is_("AMB-C-14", "REJECT")
     for loc, value in fields:
         if value == EPOCH_PLACEHOLDER:
             if reject_placeholder:
@@ -88,11 +86,12 @@ def check_real_datetimes(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+@check(requirements=("C-008",), needs=("well-formed fields",))
 def check_session_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """The session does not end before it starts (C-008)."""
     times = _times(cdr, ctx)
     if times and times[1] < times[0]:
-        field = end_field(ctx.version)
+        field = ctx.profile.end_field
         yield ctx.finding(
             "C-008",
             Level.ERROR,
@@ -104,6 +103,7 @@ def check_session_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+@check(requirements=("C-009",), needs=("well-formed fields",))
 def check_periods_in_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Charging periods start in strictly increasing order inside [start, end) (C-009)."""
     times = _times(cdr, ctx)
@@ -137,7 +137,7 @@ def check_periods_in_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
                 seen=period.start_date_time,
             )
         elif start >= session_end and start != session_start:
-            end = getattr(cdr, end_field(ctx.version))
+            end = getattr(cdr, ctx.profile.end_field)
             yield ctx.finding(
                 "C-009",
                 Level.ERROR,
@@ -149,10 +149,10 @@ def check_periods_in_order(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+@check(requirements=("C-013",), needs=("well-formed fields",), versions=("2.2.1", "2.3.0"))
 def check_dimension_types(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """Session-only dimension types are not used in a CDR (C-013, 2.2+)."""
-    if ctx.version == "2.1.1":
-        return
+    """Session-only dimension types are not used in a CDR (C-013, 2.2+; 2.1.1's CdrDimensionType
+    has none of them)."""
     for i, period in enumerate(cdr.charging_periods):
         for j, dim in enumerate(period.dimensions):
             if dim.type._value_ in SESSION_ONLY_DIMENSIONS:
@@ -170,11 +170,12 @@ def _negated_credit(cdr: Any, ctx: CheckContext) -> bool:
     """A credit CDR whose volumes are negated as AMB-C-10=NEGATE_COSTS_AND_VOLUMES says."""
     return (
         bool(declared(cdr, "credit"))
-        and ctx.options.get("AMB-C-10") == "NEGATE_COSTS_AND_VOLUMES"
+        and ctx.options.is_("AMB-C-10", "NEGATE_COSTS_AND_VOLUMES")
         and cdr.total_time < 0
     )
 
 
+@check(requirements=("C-010", "C-011"), needs=("well-formed fields",))
 def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """total_time and total_parking_time are non-negative hours, parking within total (C-011);
     total_time matches the session's timestamps (C-010, level per AMB-C-11)."""
@@ -226,7 +227,7 @@ def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     times = _times(cdr, ctx)
     if times is None or EPOCH_PLACEHOLDER in (
         cdr.start_date_time,
-        getattr(cdr, end_field(ctx.version)),
+        getattr(cdr, ctx.profile.end_field),
     ):
         return
     seconds = Decimal((times[1] - times[0]).total_seconds())
@@ -258,6 +259,7 @@ def check_time_units(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+@check(requirements=("C-010",), needs=("well-formed fields",))
 def check_totals_match_periods(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """total_energy, total_parking_time and total_time agree with the periods' dimensions
     (C-010; level per AMB-C-11, compared only when the periods carry that dimension)."""
@@ -298,11 +300,12 @@ def _volume_sums(cdr: Any) -> dict[str, Decimal]:
     return sums
 
 
+@check(requirements=("C-014", "C-017"), needs=("well-formed fields",))
 def check_tariff_references(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Each ChargingPeriod.tariff_id names an embedded tariff (C-014, AMB-C-12) and embedded
     tariffs use the CDR's currency (C-017, AMB-C-13)."""
     tariffs = cdr.tariffs or []
-    currency_level = Level.ERROR if ctx.options.get("AMB-C-13") == "REJECT" else Level.WARNING
+    currency_level = Level.ERROR if ctx.options.is_("AMB-C-13", "REJECT") else Level.WARNING
     for i, tariff in enumerate(tariffs):
         if tariff.currency != cdr.currency:
             yield ctx.finding(
@@ -313,11 +316,11 @@ def check_tariff_references(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
                 expected=cdr.currency,
                 seen=tariff.currency,
             )
-    if ctx.version == "2.1.1":
+    if not ctx.profile.period_tariff_ids:
         return
     known = {t.id.lower() for t in tariffs}
     unresolved_level = (
-        Level.ERROR if ctx.options.get("AMB-C-12") == "FAIL_IF_UNRESOLVED" else Level.INFO
+        Level.ERROR if ctx.options.is_("AMB-C-12", "FAIL_IF_UNRESOLVED") else Level.INFO
     )
     for i, period in enumerate(cdr.charging_periods):
         if period.tariff_id is None or period.tariff_id.lower() in known:
@@ -342,9 +345,10 @@ def check_tariff_references(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+@check(requirements=("C-004", "C-006", "C-007", "C-028"), needs=("well-formed fields",))
 def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Credit CDR rules (C-004, C-006, C-007; other amounts per AMB-C-10)."""
-    if ctx.version == "2.1.1":
+    if not ctx.profile.has_credit_cdrs:
         if to_decimal(cdr.total_cost) < 0:
             yield ctx.finding(
                 "C-028",
@@ -403,12 +407,13 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             seen=total.excl,
         )
     policy = ctx.options.get("AMB-C-10")
+    total_only = ctx.options.is_("AMB-C-10", "NEGATE_TOTAL_COST_ONLY")
     for name in _SUBTOTALS:
         value = getattr(cdr, name)
         if value is None:
             continue
         amount = ctx.amount(value)
-        if policy == "NEGATE_TOTAL_COST_ONLY" and amount.excl < 0:
+        if total_only and amount.excl < 0:
             yield ctx.finding(
                 "C-006",
                 Level.WARNING,
@@ -417,7 +422,7 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
                 (name,),
                 seen=amount.excl,
             )
-        elif policy != "NEGATE_TOTAL_COST_ONLY" and amount.excl > 0:
+        elif not total_only and amount.excl > 0:
             yield ctx.finding(
                 "C-006",
                 Level.WARNING,
@@ -426,7 +431,7 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
                 (name,),
                 seen=amount.excl,
             )
-    if policy == "NEGATE_COSTS_AND_VOLUMES" and cdr.total_energy > 0:
+    if ctx.options.is_("AMB-C-10", "NEGATE_COSTS_AND_VOLUMES") and cdr.total_energy > 0:
         yield ctx.finding(
             "C-006",
             Level.WARNING,
@@ -437,9 +442,10 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+@check(requirements=("C-018",), needs=("well-formed fields",), versions=("2.2.1", "2.3.0"))
 def check_tax_amounts(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Amounts after tax are not below those before tax, reversed for credit CDRs (C-018)."""
-    if ctx.version == "2.1.1":
+    if ctx.profile.money_shape == "number":
         return
     credit = bool(cdr.credit)
     for name in ("total_cost", *_SUBTOTALS):
@@ -463,12 +469,13 @@ def check_tax_amounts(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+@check(requirements=("C-019",), needs=("well-formed fields",), versions=("2.2.1", "2.3.0"))
 def check_subtotals(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """The cost sub-totals add up to total_cost (C-019; level per AMB-C-11). Equality is checked
     when all five are given and no embedded tariff has a min/max price (which adjusts only the
     total); present sub-totals may never exceed the total."""
     level = ctx.totals_level()
-    if level is None or ctx.version == "2.1.1":
+    if level is None or not ctx.profile.has_subtotals:
         return
     present = [ctx.amount(getattr(cdr, n)).excl for n in _SUBTOTALS if getattr(cdr, n) is not None]
     if not present:
@@ -499,12 +506,13 @@ def check_subtotals(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+@check(requirements=("C-027",), needs=("well-formed fields",), versions=("2.2.1", "2.3.0"))
 def check_signed_data(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """signed_data material is Base64 and plain_data fits the length AMB-C-18 allows (C-027)."""
     signed = declared(cdr, "signed_data")
     if signed is None:
         return
-    strict_512 = ctx.options.get("AMB-C-18") == "STRICT_TAG_512"
+    strict_512 = ctx.options.is_("AMB-C-18", "STRICT_TAG_512")
     if signed.public_key and not _is_base64(signed.public_key):
         yield ctx.finding(
             "C-027",
@@ -540,9 +548,12 @@ def _is_base64(text: str) -> bool:
     return True
 
 
+@check(requirements=("H-LOC-01",), needs=("well-formed fields",), versions=("2.1.1",))
 def check_location_211(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """A 2.1.1 CDR's location holds exactly the EVSE and connector used (H-LOC-01, AMB-C-15)."""
-    if ctx.version != "2.1.1" or ctx.options.get("AMB-C-15") != "REQUIRE_ONE_EVSE_ONE_CONNECTOR":
+    if ctx.profile.location_field != "location" or not ctx.options.is_(
+        "AMB-C-15", "REQUIRE_ONE_EVSE_ONE_CONNECTOR"
+    ):
         return
     evses = cdr.location.evses or []
     if len(evses) != 1:
@@ -566,27 +577,37 @@ def check_location_211(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-_KNOWN_TOKEN_TYPES_230 = frozenset(t.value for t in TokenType230)
-_KNOWN_CONNECTORS_230 = frozenset(CONNECTOR_TYPES["2.3.0"])
+# Per version: the token types and connector standards its OpenEnums list.
+_KNOWN: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
 
+def _known_values(ctx: CheckContext) -> tuple[frozenset[str], frozenset[str]]:
+    known = _KNOWN.get(ctx.version)
+    if known is None:
+        token_types = frozenset(t.value for t in models_for(ctx.version).TokenType)
+        known = _KNOWN[ctx.version] = (token_types, frozenset(ctx.profile.connectors))
+    return known
+
+
+@check(requirements=("T-TYPE-10",), needs=("well-formed fields",), versions=("2.3.0",))
 def check_open_enums(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Values beyond an OpenEnum's listed ones are accepted and noted (T-TYPE-10, 2.3.0)."""
-    if ctx.version != "2.3.0":
+    if not ctx.profile.open_enums:
         return
+    token_types, connectors = _known_values(ctx)
     for loc, value, known in (
-        (("cdr_token", "type"), cdr.cdr_token.type, _KNOWN_TOKEN_TYPES_230),
+        (("cdr_token", "type"), cdr.cdr_token.type, token_types),
         (
             ("cdr_location", "connector_standard"),
             cdr.cdr_location.connector_standard,
-            _KNOWN_CONNECTORS_230,
+            connectors,
         ),
     ):
         if value not in known:
             yield ctx.finding(
                 "T-TYPE-10",
                 Level.INFO,
-                f"{loc[-1]} {value!r} is not a value listed by 2.3.0; accepted "
+                f"{loc[-1]} {value!r} is not a value listed by {ctx.version}; accepted "
                 "because the field is an OpenEnum",
                 loc,
                 seen=value,

@@ -1,15 +1,23 @@
-"""What every object check receives besides the object: version, options, where it sits."""
+"""What every object check receives besides the object: version (and its profile), options,
+where it sits."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from harness.findings import Finding, Level, json_path
 from harness.models.amounts import Amount, amount_of
-from harness.options import DEFAULT_OPTIONS, Options
+from harness.options import DEFAULT_OPTIONS, OptionId, Options
+from harness.versions import VersionProfile, version_profile
+
+_TOLERANCES: dict[str, OptionId] = {
+    "hours": "tolerance-hours",
+    "kwh": "tolerance-kwh",
+    "money": "tolerance-money",
+}
 
 
 # A value: never changed once built (not frozen, for speed: see harness.pricing).
@@ -18,7 +26,9 @@ class CheckContext:
     """The version under test, the options in force and the JSON location of the object (an
     embedded tariff sits at ``("tariffs", i)`` of its CDR). ``tariffs`` (Tariff models of the
     version) and ``time_zone`` are what the cost check prices with when the caller knows them
-    from the Tariffs and Locations modules; None means: use what the CDR itself carries."""
+    from the Tariffs and Locations modules; None means: use what the CDR itself carries.
+    ``profile`` is the version's profile (computed from ``version``; a ValueError names the
+    supported versions): checks read what differs between versions there."""
 
     version: str
     options: Options = DEFAULT_OPTIONS
@@ -28,6 +38,10 @@ class CheckContext:
     # Money values already read, by the identity of the (live) field object: several checks
     # read the same totals of the same CDR.
     amounts: dict[int, Amount] = field(default_factory=dict, repr=False, compare=False)
+    profile: VersionProfile = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.profile = version_profile(self.version)
 
     def at(self, *loc: str | int) -> CheckContext:
         """The context of a nested object."""
@@ -69,11 +83,11 @@ class CheckContext:
 
     def totals_level(self) -> Level | None:
         """Level of totals-vs-periods disagreements under AMB-C-11 (None: do not report)."""
-        policy = self.options.get("AMB-C-11")
-        if policy == "IGNORE":
+        options = self.options
+        if options.is_("AMB-C-11", "IGNORE"):
             return None
-        return Level.ERROR if policy == "STRICT_FAIL" else Level.WARNING
+        return Level.ERROR if options.is_("AMB-C-11", "STRICT_FAIL") else Level.WARNING
 
-    def tolerance(self, unit: str) -> Decimal:
+    def tolerance(self, unit: Literal["hours", "kwh", "money"]) -> Decimal:
         """The comparison tolerance for ``hours``, ``kwh`` or ``money``."""
-        return self.options.decimal(f"tolerance-{unit}")
+        return self.options.decimal(_TOLERANCES[unit])

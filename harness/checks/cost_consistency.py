@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from harness.checks.context import CheckContext
+from harness.checks.registry import check
 from harness.findings import Finding, Level
 from harness.models.amounts import Amount
 from harness.models.base import declared
@@ -33,13 +34,22 @@ from harness.pricing import (
 from harness.pricing.engine import period_crossings
 from harness.pricing.explain import GROUP_DIMENSIONS, describe_group, describe_total, number
 from harness.pricing.relevance import relevant_options
+from harness.versions import PROFILES, VersionProfile
 
-# Where each version states the amount before and after tax, as (label suffix, JSON key).
-_SIDES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
-    "2.1.1": (("", None), (" after tax", None)),
-    "2.2.1": ((".excl_vat", "excl_vat"), (".incl_vat", "incl_vat")),
-    "2.3.0": ((".before_taxes", "before_taxes"), (" after taxes", "taxes")),
-}
+_Side = tuple[str, str | None]
+
+
+def _sides(profile: VersionProfile) -> tuple[_Side, _Side]:
+    """Where the version states the amount before and after tax, as (label suffix, JSON key):
+    a plain number has no key; a list of taxes is named by what it adds up to."""
+    if profile.price_fields is None:
+        return ("", None), (" after tax", None)
+    before, after = profile.price_fields
+    after_label = " after taxes" if profile.tax_shape == "taxes" else f".{after}"
+    return (f".{before}", before), (after_label, after)
+
+
+_SIDES = {version: _sides(profile) for version, profile in PROFILES.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,7 @@ class _Inputs:
     session: Session
 
 
+@check(requirements=("C-012", "C-026", "TF-002"), needs=("well-formed fields",))
 def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Re-price the CDR: its periods start at every time-based price change (C-012), and its
     total_cost and total_*_cost agree with the oracle's price (C-026, level per AMB-C-11)."""
@@ -116,7 +127,7 @@ def cost_drift(
     Credit CDRs are compared with the negated price (C-006; sub-totals per AMB-C-10)."""
     credit = bool(declared(cdr, "credit"))
     sign = -1 if credit else 1
-    sub_sign = -1 if credit and ctx.options.get("AMB-C-10") != "NEGATE_TOTAL_COST_ONLY" else 1
+    sub_sign = -1 if credit and not ctx.options.is_("AMB-C-10", "NEGATE_TOTAL_COST_ONLY") else 1
     stated = ctx.amount(cdr.total_cost)
     total_findings = list(
         _compare(
@@ -140,7 +151,7 @@ def cost_drift(
             suffix += ("" if suffix.endswith("?") else ".") + " " + note[:1].upper() + note[1:]
         for finding in total_findings:
             yield replace(finding, message=finding.message + suffix)
-    if ctx.version == "2.1.1":
+    if not ctx.profile.has_subtotals:
         return
     for group, field in GROUP_FIELDS.items():
         stated = getattr(cdr, field)
@@ -169,7 +180,7 @@ def _compare(
     """A finding per side (before/after tax) that differs; ``because`` builds the explanation
     (only when needed: describing every line costs more than the comparison)."""
     tolerance = ctx.tolerance("money")
-    before, after = _SIDES[ctx.version]
+    before, after = _SIDES[ctx.profile.version]
     sides: list[tuple[tuple[str, str | None], Decimal | None, Decimal | None]] = [
         (before, stated.excl, priced.excl),
         (after, stated.incl, priced.incl),
@@ -201,7 +212,7 @@ def drift_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal, inputs: _I
     hints: list[str] = []
     if priced is None:
         return hints
-    if ctx.options.get("drift-hints") == "NONE":
+    if ctx.options.is_("drift-hints", "NONE"):
         return hints
     difference = stated - priced
     for group, cost in pricing.subtotals.items():
@@ -212,12 +223,12 @@ def drift_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal, inputs: _I
                 f"the difference equals the {GROUP_DIMENSIONS[group]} amount {number(amount)}: "
                 f"was it {verb}?"
             )
-    if ctx.options.get("drift-hints") != "POLICIES":
+    if not ctx.options.is_("drift-hints", "POLICIES"):
         return hints
     tariffs, session = inputs.tariffs, inputs.session
     for option_id in relevant_options(tariffs, session):
         for value in OPTION_SPECS[option_id].choices:
-            if value == ctx.options.get(option_id):
+            if ctx.options.is_(option_id, value):
                 continue
             alternative = Options({**ctx.options.values, option_id: value})
             try:

@@ -21,8 +21,9 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from harness.client import parse_body
-from harness.findings import Finding
+from harness.checks.registry import check
+from harness.exchange import parse_body
+from harness.findings import Finding, Level
 from harness.models import Kind, model_for
 from harness.options import DEFAULT_OPTIONS, Options
 
@@ -120,3 +121,22 @@ def check_objects_of_pages(
     with context.Pool(count, initializer=_start_worker) as pool:
         for results in pool.imap(_check_chunk, jobs):
             yield from results
+
+
+@check(requirements=("C-002", "TF-001"), needs=("list page",))
+def check_page_readable(kind: Kind, listed: int, readable: int, page: str) -> list[Finding]:
+    """Every object the crawl listed on ``page`` could be read for checking: where a parser's
+    limit cut some off (JSON nested too deeply, say), say so rather than pin findings on the
+    wrong objects (C-002 for CDRs, TF-001 for tariffs)."""
+    if listed == readable:
+        return []
+    return [
+        Finding(
+            "C-002" if kind == "cdr" else "TF-001",
+            Level.ERROR,
+            f"{listed} objects listed on this page, {readable} could be read for checking: the "
+            "page's objects are not checked",
+            "$.data",
+            exchange=page,
+        )
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from harness.checks.registry import check
 from harness.findings import Finding, Level, json_path
 from harness.models import Kind
 from harness.models.types import (
@@ -22,6 +23,7 @@ from harness.models.types import (
     PRINTABLE_ASCII,
     PRINTABLE_UTF8,
 )
+from harness.versions import VersionProfile, version_profile
 
 _PRICE_FIELDS = frozenset(
     {
@@ -45,32 +47,6 @@ _PATTERN_NAMES = {
     r"^[A-Za-z]{2}$": "two letters (ISO 3166-1 alpha-2 country or ISO 639-1 language)",
     r"^[A-Za-z0-9]{3}$": "three letters or digits (ISO 15118 party id)",
 }
-
-# Cross-version hints, keyed by (version group, field name).
-_MISSING_HINTS = {
-    ("2.2+", "cdr_location"): "2.1.1 CDRs carry 'location' (a Location object); 2.2 replaced it "
-    "with 'cdr_location' (a flat CdrLocation)",
-    ("2.2+", "end_date_time"): "'stop_date_time' is the 2.1.1 name of this field",
-    ("2.2+", "cdr_token"): "2.1.1 CDRs carry 'auth_id'; 2.2 replaced it with 'cdr_token' "
-    "(a CdrToken object)",
-    ("2.2+", "country_code"): "country_code and party_id were added in 2.2",
-    ("2.2+", "party_id"): "country_code and party_id were added in 2.2",
-    ("2.3.0", "tax_included"): "tax_included is required from 2.3.0 on (YES, NO or N/A)",
-    ("2.3.0", "before_taxes"): "excl_vat/incl_vat are the 2.2.1 names; 2.3.0 uses before_taxes "
-    "(and taxes, or after_taxes in tariff limits)",
-    ("2.1.1", "stop_date_time"): "'end_date_time' is the 2.2 name; 2.1.1 uses 'stop_date_time'",
-    ("2.1.1", "location"): "'cdr_location' is the 2.2 shape; 2.1.1 embeds a full Location as "
-    "'location'",
-    ("2.1.1", "auth_id"): "'cdr_token' is the 2.2 shape; 2.1.1 uses 'auth_id'",
-}
-_PRICE_SHAPES = {
-    "2.2.1": "a Price object {excl_vat, incl_vat}",
-    "2.3.0": "a Price object {before_taxes, taxes}",
-}
-
-
-def _group(version: str) -> str:
-    return "2.1.1" if version == "2.1.1" else "2.2+"
 
 
 def _json_type(value: Any) -> str:
@@ -103,7 +79,7 @@ def _requirement(
     loc: Sequence[str | int],
     etype: str,
     family: str,
-    version: str,
+    profile: VersionProfile,
     ctx: dict[str, Any],
     value_is_null: bool,
 ) -> str:
@@ -128,14 +104,14 @@ def _requirement(
             return "TF-010"
         if field == "vat":
             return "TF-013"
-        if version == "2.3.0" and ({"tax_included", "min_price", "max_price"} & set(names)):
+        if profile.tax_shape == "taxes" and {"tax_included", "min_price", "max_price"} & set(names):
             return "TF-012"
         return "TF-001"
-    if version != "2.1.1" and (
+    if profile.location_field == "cdr_location" and (
         field in ("latitude", "longitude") or (field == "country" and "cdr_location" in names)
     ):
         return "C-023"
-    if names and names[0] == "total_cost" and version == "2.1.1":
+    if names and names[0] == "total_cost" and profile.money_shape == "number":
         return "C-028"
     if names and names[0] in _PRICE_FIELDS:
         return "T-TYPE-09"
@@ -144,7 +120,7 @@ def _requirement(
     return "C-002"
 
 
-def _message(err: ErrorDetails, version: str, group: str) -> str:
+def _message(err: ErrorDetails, profile: VersionProfile) -> str:
     etype = err["type"]
     loc = err["loc"]
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
@@ -154,7 +130,8 @@ def _message(err: ErrorDetails, version: str, group: str) -> str:
     if etype == "json_invalid":
         return f"not valid JSON ({ctx.get('error', err['msg'])})"
     if etype == "missing":
-        hint = _MISSING_HINTS.get((group, field)) or _MISSING_HINTS.get((version, field))
+        renamed = profile.renames.get(field)
+        hint = renamed.missing if renamed else None
         text = f"required field '{field}' is missing"
         return f"{text}; {hint}" if hint else text
     if value is None and etype.endswith("_type"):
@@ -163,8 +140,9 @@ def _message(err: ErrorDetails, version: str, group: str) -> str:
         return f"'{field}' must hold at least {ctx.get('min_length', 1)} item(s); got none"
     if etype == "model_type" or etype == "dict_type":
         expected = "a JSON object"
-        if names and names[0] in _PRICE_FIELDS and len(names) == 1 and version in _PRICE_SHAPES:
-            expected = _PRICE_SHAPES[version]
+        price = profile.price_fields
+        if names and names[0] in _PRICE_FIELDS and len(names) == 1 and price is not None:
+            expected = f"a Price object {{{price[0]}, {price[1]}}}"
             if isinstance(value, (int, float)):
                 return (
                     f"expected {expected}, got the number {_show(value)}: a plain number is "
@@ -204,16 +182,47 @@ def findings_from_validation_error(
 ) -> list[Finding]:
     """One error-level finding per schema violation (C-001/C-002 for CDRs, TF-001 for tariffs,
     or the more specific requirement the field belongs to)."""
-    group = _group(version)
+    profile = version_profile(version)
     findings = []
     for err in error.errors(include_url=False):
         loc = err["loc"]
         family = "tariff" if kind == "tariff" or (loc and loc[0] == "tariffs") else "cdr"
         ctx = dict(err.get("ctx") or {})
         requirement = _requirement(
-            loc, err["type"], family, version, ctx, err.get("input", ...) is None
+            loc, err["type"], family, profile, ctx, err.get("input", ...) is None
         )
-        findings.append(
-            Finding(requirement, Level.ERROR, _message(err, version, group), json_path(loc))
-        )
+        findings.append(Finding(requirement, Level.ERROR, _message(err, profile), json_path(loc)))
     return findings
+
+
+@check(
+    requirements=(
+        "C-001",
+        "C-002",
+        "C-017",
+        "C-023",
+        "C-027",
+        "C-028",
+        "T-TYPE-02",
+        "T-TYPE-08",
+        "T-TYPE-09",
+        "TF-001",
+        "TF-002",
+        "TF-010",
+        "TF-012",
+        "TF-013",
+    ),
+    needs=("object",),
+)
+def check_schema(
+    error: ValidationError | RecursionError, kind: Kind, version: str
+) -> list[Finding]:
+    """The object is JSON of the version's schema (C-001/C-002 for CDRs, TF-001 for tariffs,
+    or the requirement of the field that breaks it).
+
+    Called with what refused the object: the model's ValidationError, or a RecursionError for
+    parsed JSON nested too deeply."""
+    if isinstance(error, RecursionError):
+        requirement = "C-002" if kind == "cdr" else "TF-001"
+        return [Finding(requirement, Level.ERROR, "not valid JSON: nested too deeply", "$")]
+    return findings_from_validation_error(error, kind, version)

@@ -7,11 +7,13 @@ from datetime import date
 from typing import Any
 
 from harness.checks.context import CheckContext
+from harness.checks.registry import check
 from harness.findings import Finding, Level
 from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
 
-TariffCheck = Callable[[Any, CheckContext], Iterator[Finding]]
+# A registered check: its findings come back as a list (harness.checks.registry).
+TariffCheck = Callable[[Any, CheckContext], list[Finding]]
 
 _RESERVATION_DIMENSIONS = frozenset({"FLAT", "TIME"})
 _PAIRS = (
@@ -22,6 +24,7 @@ _PAIRS = (
 )
 
 
+@check(requirements=("T-TYPE-02", "TF-008"), needs=("well-formed fields",))
 def check_tariff_datetimes(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     """DateTimes name real instants (T-TYPE-02) and the validity window is not empty (TF-008)."""
     parsed = {}
@@ -55,6 +58,7 @@ def check_tariff_datetimes(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+@check(requirements=("TF-002", "TF-011", "TF-013", "TF-017"), needs=("well-formed fields",))
 def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     """step_size is not negative (TF-002); vat is a percentage (TF-013); reservation elements
     price only FLAT and TIME (TF-011); 2.3.0 advises step_size 1 (TF-017)."""
@@ -92,7 +96,7 @@ def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
                     expected="FLAT or TIME",
                     seen=component.type.value,
                 )
-            if ctx.version == "2.3.0" and component.step_size > 1:
+            if ctx.profile.advises_step_size_one and component.step_size > 1:
                 yield ctx.finding(
                     "TF-017",
                     Level.INFO,
@@ -102,6 +106,7 @@ def check_price_components(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+@check(requirements=("P-003", "TF-010"), needs=("well-formed fields",))
 def check_restrictions(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Restriction dates are real dates (TF-010) and min/max pairs leave a window (P-003)."""
     for i, element in enumerate(tariff.elements):
@@ -136,6 +141,7 @@ def check_restrictions(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+@check(requirements=("P-018",), needs=("well-formed fields",), versions=("2.2.1", "2.3.0"))
 def check_price_limits(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     """min_price is not above max_price (P-018, 2.2+)."""
     low, high = declared(tariff, "min_price"), declared(tariff, "max_price")
@@ -152,6 +158,7 @@ def check_price_limits(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+@check(requirements=("TF-015",), needs=("well-formed fields",))
 def check_fallback_elements(tariff: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Each priced dimension has a restriction-free element (TF-015, advice: info level)."""
     restricted: set[str] = set()

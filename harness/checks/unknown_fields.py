@@ -8,33 +8,8 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from harness.checks.context import CheckContext
+from harness.checks.registry import check
 from harness.findings import Finding, Level
-
-# A field of another version's shape, and what the version under test calls it.
-_RENAMES = {
-    "2.1.1": {
-        "end_date_time": "'stop_date_time' in 2.1.1",
-        "cdr_location": "'location' (a Location object) in 2.1.1",
-        "cdr_token": "'auth_id' in 2.1.1",
-        "country_code": "absent in 2.1.1 CDRs and tariffs (added in 2.2)",
-        "party_id": "absent in 2.1.1 CDRs and tariffs (added in 2.2)",
-        "incl_vat": "absent: 2.1.1 money is a plain number excluding VAT",
-    },
-    "2.2+": {
-        "stop_date_time": "'end_date_time' since 2.2",
-        "location": "'cdr_location' (a CdrLocation) since 2.2",
-        "auth_id": "'cdr_token' (a CdrToken) since 2.2",
-    },
-    "2.3.0": {
-        "excl_vat": "'before_taxes' in 2.3.0",
-        "incl_vat": "'taxes' (a list of TaxAmount) in 2.3.0 Price, 'after_taxes' in PriceLimit",
-    },
-}
-
-
-def _hint(version: str, name: str) -> str | None:
-    group = "2.1.1" if version == "2.1.1" else "2.2+"
-    return _RENAMES.get(version, {}).get(name) or _RENAMES[group].get(name)
 
 
 def _holds_model(annotation: Any) -> bool:
@@ -105,17 +80,20 @@ def _unknown(
             yield from _unknown(value, (*loc, name))
 
 
+@check(requirements=("H-FIELD-01",), needs=("object",))
 def check_unknown_fields(model: BaseModel, ctx: CheckContext) -> Iterator[Finding]:
     """A finding per field the version's table does not define: a warning by default, an error
     under AMB-C-17=STRICT_REJECT (except in 2.3.0, which forbids rejecting them, T-MISC-01)."""
-    policy = ctx.options.get("AMB-C-17")
-    if policy == "IGNORE":
+    if ctx.options.is_("AMB-C-17", "IGNORE"):
         return
-    level = Level.ERROR if policy == "STRICT_REJECT" and ctx.version != "2.3.0" else Level.WARNING
+    strict = ctx.options.is_("AMB-C-17", "STRICT_REJECT") and ctx.profile.unknown_fields_rejectable
+    level = Level.ERROR if strict else Level.WARNING
     if not _any_unknown(model):
         return
+    renames = ctx.profile.renames
     for loc, name in _unknown(model):
-        hint = _hint(ctx.version, name)
+        renamed = renames.get(name)
+        hint = renamed.foreign if renamed else None
         message = f"'{name}' is not a field of this object in OCPI {ctx.version}"
         if hint:
             message += f"; the field is {hint}"

@@ -9,7 +9,8 @@ from typing import Any
 
 from harness.cli.inputs import usage_failure
 from harness.generate import PROFILES, CdrGenerator
-from harness.models import KINDS, SUPPORTED_VERSIONS
+from harness.models import KINDS
+from harness.versions import SUPPORTED_VERSIONS
 
 EXIT_OK = 0
 _FLUSH_EVERY = 256  # lines per write: one system call per batch, memory stays flat

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from harness.checks import check_model
 from harness.checks.context import CheckContext
-from harness.checks.schema import findings_from_validation_error
+from harness.checks.schema import check_schema, findings_from_validation_error
 from harness.cli.inputs import (
     UsageError,
     add_file_arguments,
@@ -23,11 +23,12 @@ from harness.cli.inputs import (
     usage_failure,
 )
 from harness.findings import Finding, Level
-from harness.models import SUPPORTED_VERSIONS, model_for
+from harness.models import model_for
 from harness.options import Options
 from harness.pricing import Pricing, PricingError, price_cdr
 from harness.pricing.explain import breakdown
 from harness.pricing.timezones import load_zone
+from harness.versions import SUPPORTED_VERSIONS
 
 EXIT_OK, EXIT_INCONSISTENT = 0, 1
 
@@ -130,7 +131,7 @@ def _price_one(
     try:
         cdr: Any = model_for(args.version, "cdr").model_validate_json(text)
     except ValidationError as exc:
-        _emit(args, label, None, findings_from_validation_error(exc, "cdr", args.version), None)
+        _emit(args, label, None, check_schema(exc, "cdr", args.version), None)
         return "invalid"
     try:
         pricing = price_cdr(cdr, args.version, options, ctx.tariffs, ctx.time_zone)

@@ -19,7 +19,8 @@ from harness.cli.inputs import (
     usage_failure,
 )
 from harness.findings import Finding, Level
-from harness.models import KINDS, SUPPORTED_VERSIONS
+from harness.models import KINDS
+from harness.versions import SUPPORTED_VERSIONS
 
 EXIT_VALID, EXIT_FINDINGS = 0, 1
 

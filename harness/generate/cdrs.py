@@ -22,7 +22,7 @@ from harness.generate.profiles import Profile, get_profile
 from harness.generate.render import ascii_text, cdr_230, tariff_211, tariff_230
 from harness.generate.tariffs import make_tariffs
 from harness.generate.timeline import REFERENCE, Segment, cut, segments, session_start
-from harness.models import SUPPORTED_VERSIONS, model_for
+from harness.models import model_for, models_for
 from harness.pricing import (
     GROUP_FIELDS,
     Cost,
@@ -35,6 +35,14 @@ from harness.pricing import (
 )
 from harness.pricing.boundaries import boundary_instants
 from harness.pricing.timezones import load_zone
+from harness.versions import (
+    DEFAULT_VERSION,
+    SUPPORTED_VERSIONS,
+    Version,
+    VersionProfile,
+    parse_version,
+    version_profile,
+)
 
 _PLANS = 3  # tariffs a CPO publishes per country and profile
 _FOUR = Decimal("0.0001")
@@ -45,6 +53,12 @@ _DC = (("IEC_62196_T2_COMBO", 50.0), ("IEC_62196_T2_COMBO", 150.0), ("CHADEMO", 
 _TOKENS = (("RFID", "WHITELIST"), ("RFID", "AUTH_REQUEST"), ("APP_USER", "COMMAND"),
            ("AD_HOC_USER", "AUTH_REQUEST"), ("OTHER", "AUTH_REQUEST"))  # fmt: skip
 _LONG = "Ladestation Müller–Straße · Ærøskøbing Łódź Göteborg Señora "
+#: Tariffs and CDRs are built in this version's shape, then rendered in the others.
+_BUILT_AS: Version = "2.2.1"
+#: The dimension types a CDR of each version may report (2.1.1 has no MAX_POWER).
+_CDR_DIMENSIONS = {
+    v: frozenset(d.value for d in models_for(v).CdrDimensionType) for v in SUPPORTED_VERSIONS
+}
 
 
 def _iso(instant: datetime) -> str:
@@ -74,14 +88,15 @@ class _Plan:
     view of it."""
 
     tariffs: list[dict[str, Any]]
-    rendered: dict[str, list[dict[str, Any]]]
-    priced: dict[str, list[PricedTariff]]
+    rendered: dict[Version, list[dict[str, Any]]]
+    priced: dict[Version, list[PricedTariff]]
 
 
 def _render_tariff(tariff: dict[str, Any], version: str, vat: str) -> dict[str, Any]:
-    if version == "2.1.1":
+    profile = version_profile(version)
+    if profile.money_shape == "number":
         return tariff_211(tariff)
-    if version == "2.3.0":
+    if profile.tax_shape == "taxes":
         return tariff_230(tariff, "N/A" if vat == "none" else "NO")
     return tariff
 
@@ -109,12 +124,11 @@ def _plan(seed: str, profile_name: str, alpha2: str, plan: int) -> _Plan:
 class CdrGenerator:
     """CDRs and tariffs of one profile in one version, from one seed."""
 
-    def __init__(self, seed: int | str, profile: str | Profile = "default", version: str = "2.2.1"):
+    def __init__(
+        self, seed: int | str, profile: str | Profile = "default", version: str = DEFAULT_VERSION
+    ):
         self.profile = profile if isinstance(profile, Profile) else get_profile(profile)
-        if version not in SUPPORTED_VERSIONS:
-            raise ValueError(
-                f"unsupported OCPI version {version!r}; use one of {', '.join(SUPPORTED_VERSIONS)}"
-            )
+        version = parse_version(version)
         if version not in self.profile.versions:
             raise ValueError(
                 f"profile {self.profile.name!r} needs OCPI {' or '.join(self.profile.versions)}: "
@@ -152,11 +166,12 @@ class _CdrBuilder:
     """Builds one CDR: the random draws, the session, the pricing, the JSON."""
 
     def __init__(
-        self, rng: Random, profile: Profile, version: str, country: Country, plan: _Plan
+        self, rng: Random, profile: Profile, version: Version, country: Country, plan: _Plan
     ) -> None:
         self.rng = rng
         self.profile = profile
         self.version = version
+        self.rules: VersionProfile = version_profile(version)
         self.country = country
         self.plan = plan
         self.tariffs = plan.tariffs
@@ -169,7 +184,7 @@ class _CdrBuilder:
 
     def text(self, value: str) -> str:
         """A string as the version allows it (ASCII in 2.1.1)."""
-        return ascii_text(value) if self.version == "2.1.1" else value
+        return ascii_text(value) if self.rules.ascii_strings else value
 
     def fill(self, value: str, length: int) -> str:
         """A string of the maximum ``length`` the field allows, in the version's characters."""
@@ -195,7 +210,7 @@ class _CdrBuilder:
         parts = segments(self.rng, self.profile, start, power)
         charging = next((p.start for p in parts if p.kind != "reservation"), parts[0].start)
         instants = boundary_instants(
-            self.plan.priced["2.2.1"], parts[0].start, parts[-1].end, self.zone, charging
+            self.plan.priced[_BUILT_AS], parts[0].start, parts[-1].end, self.zone, charging
         )
         return cut(parts, instants)
 
@@ -208,7 +223,7 @@ class _CdrBuilder:
                 energy = _dec(part.power * part.hours, _FOUR)
                 volumes = {"ENERGY": energy, "TIME": hours}
                 if part.power:
-                    if self.version != "2.1.1":  # 2.1.1 has no MAX_POWER dimension
+                    if "MAX_POWER" in _CDR_DIMENSIONS[self.version]:
                         volumes["MAX_POWER"] = _dec(part.power, Decimal("0.01"))
                     volumes["MAX_CURRENT"] = _dec(part.power * current_factor, Decimal("0.1"))
             elif part.kind == "parking":
@@ -234,10 +249,10 @@ class _CdrBuilder:
             start,
             end,
             tuple(periods),
-            token_type=None if self.version == "2.1.1" else token_type,
-            time_zone=self.country.time_zone if self.version == "2.1.1" else None,
+            token_type=token_type if self.rules.token_types else None,
+            time_zone=self.country.time_zone if self.rules.location_time_zone else None,
             country=self.country.alpha3,
-            names_tariffs=self.version != "2.1.1",
+            names_tariffs=self.rules.period_tariff_ids,
         )
         pricing = price_session(self.plan.priced[self.version], session)
         cdr_id = f"CDR-{rng.getrandbits(48):012X}"
@@ -245,15 +260,15 @@ class _CdrBuilder:
             cdr_id = _fill(cdr_id + "-", 36)
         location = self.location(charger)
         token = self.token(token_type)
-        if self.version == "2.1.1":
+        if self.rules.location_field == "location":  # a full Location: the 2.1.1 shape
             cdr = self.cdr_211(cdr_id, start, end, periods, pricing, location, token, auth_method)
         else:
             cdr = self.cdr_22(cdr_id, start, end, periods, pricing, location, token, auth_method)
             if self.profile.credit:
                 cdr = _credit_of(cdr)
-            if self.version == "2.3.0":
+            if self.rules.tax_shape == "taxes":
                 cdr = cdr_230(cdr)
-                cdr["tariffs"] = self.plan.rendered["2.3.0"]
+                cdr["tariffs"] = self.plan.rendered[self.version]
                 if self.profile.vat == "none":
                     for key in [k for k in cdr if k.startswith("total_") and k.endswith("cost")]:
                         cdr[key].pop("taxes", None)
@@ -366,7 +381,7 @@ class _CdrBuilder:
             "auth_method": auth_method,
             "cdr_location": charger_location,
             "currency": self.country.currency,
-            "tariffs": self.plan.rendered["2.2.1"],  # 2.3.0: converted with the whole CDR
+            "tariffs": self.plan.rendered[_BUILT_AS],  # 2.3.0: converted with the whole CDR
             "charging_periods": [self.period_json(p, True) for p in periods],
         }
         if self.long or rng.random() < 0.5:
@@ -440,7 +455,7 @@ class _CdrBuilder:
                 "last_updated": updated,
             },
             "currency": self.country.currency,
-            "tariffs": self.plan.rendered["2.1.1"],
+            "tariffs": self.plan.rendered[self.version],
             "charging_periods": [self.period_json(p, False) for p in periods],
             "total_cost": self.money(pricing.total)["excl_vat"],
             **self.totals(periods, start, end),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ALL_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
-V22 = ("2.2.1", "2.3.0")
+from harness.versions import SUPPORTED_VERSIONS, Version
+
+ALL_VERSIONS: tuple[Version, ...] = SUPPORTED_VERSIONS
+V22: tuple[Version, ...] = SUPPORTED_VERSIONS[1:]  # 2.2.1 and later
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class Profile:
     signed: bool = False
     reservation: bool = False
     zero_energy: bool = False
-    versions: tuple[str, ...] = ALL_VERSIONS
+    versions: tuple[Version, ...] = ALL_VERSIONS
 
 
 _CATALOGUE = (

@@ -12,17 +12,20 @@ from faker.providers import BaseProvider
 
 from harness.generate.cdrs import CdrGenerator
 from harness.generate.profiles import PROFILES
+from harness.versions import DEFAULT_VERSION
 
 
 class OcpiProvider(BaseProvider):
     """OCPI objects for Faker: CDRs (priced by the cost oracle) and tariffs."""
 
-    def ocpi_cdr(self, version: str = "2.2.1", profile: str = "default") -> dict[str, Any]:
+    def ocpi_cdr(self, version: str = DEFAULT_VERSION, profile: str = "default") -> dict[str, Any]:
         """A CDR of ``version`` for a session of ``profile`` (see ``ocpi_profiles``)."""
         seed = self.generator.random.getrandbits(64)
         return CdrGenerator(seed, profile, version).cdr(0)
 
-    def ocpi_tariff(self, version: str = "2.2.1", profile: str = "default") -> dict[str, Any]:
+    def ocpi_tariff(
+        self, version: str = DEFAULT_VERSION, profile: str = "default"
+    ) -> dict[str, Any]:
         """A tariff of ``version`` of the kind ``profile`` uses."""
         seed = self.generator.random.getrandbits(64)
         return CdrGenerator(seed, profile, version).tariff(0)

@@ -32,6 +32,7 @@ from harness.mock.listing import list_response
 from harness.mock.seed import seed_store
 from harness.mock.settings import MockSettings
 from harness.mock.store import DuplicateCdr, Store
+from harness.versions import version_profile
 
 
 def create_app(
@@ -79,11 +80,11 @@ def create_app(
             # "cdrs/?offset=" (the 2.1.1 examples' style) is the same resource as "cdrs?offset=".
             request.scope["path"] = path.rstrip("/")
             request.scope["raw_path"] = request.scope.get("raw_path", b"").rstrip(b"/")
-        if settings.has("stall"):
+        if settings.has_fault("stall"):
             await asyncio.sleep(3600)
-        if settings.has("slow"):
+        if settings.has_fault("slow"):
             await asyncio.sleep(2)
-        if settings.has("server-error"):
+        if settings.has_fault("server-error"):
             response: Response = error(settings, 500, 3000, "internal error (fault server-error)")
         else:
             try:
@@ -142,14 +143,14 @@ async def _register_when_up(
 
 async def _finish(request: Request, response: Response, settings: MockSettings) -> Response:
     """Echo the unique ids (T-HDR-03/04), apply the header and body transport faults."""
-    if not settings.has("request-id-not-echoed"):
+    if not settings.has_fault("request-id-not-echoed"):
         for name in ("X-Request-ID", "X-Correlation-ID"):
             value = request.headers.get(name)
             if value is not None:
                 response.headers[name] = value
-    if settings.has("wrong-content-type"):
+    if settings.has_fault("wrong-content-type"):
         response.headers["content-type"] = "text/plain"
-    if settings.has("garbage-json"):
+    if settings.has_fault("garbage-json"):
         body = getattr(response, "body", b"")
         if hasattr(response, "body_iterator"):
             body = b""
@@ -162,7 +163,8 @@ async def _finish(request: Request, response: Response, settings: MockSettings) 
 
 def _routing_headers(request: Request, settings: MockSettings, version: str) -> dict[str, str]:
     """2.2+ functional modules answer with the routing headers swapped (T-ROUTE-03)."""
-    if version == "2.1.1" or settings.has("routing-headers-missing"):
+    missing = settings.has_fault("routing-headers-missing")
+    if missing or not version_profile(version).routing_headers:
         return {}
     headers = {
         "OCPI-from-country-code": settings.country_code,
@@ -187,7 +189,7 @@ def _endpoints(settings: MockSettings, version: str, base: str) -> list[dict[str
                     ("tariffs", "SENDER", f"{prefix}/cpo/tariffs")]  # fmt: skip
     if "emsp" in settings.roles:
         offered.append(("cdrs", "RECEIVER", f"{prefix}/emsp/cdrs"))
-    if version == "2.1.1":
+    if not version_profile(version).roles:
         # 2.1.1 endpoints have no role: one URL per module, the first role's.
         seen: dict[str, str] = {"credentials": f"{prefix}/credentials"}
         for module, _, url in offered:
@@ -358,7 +360,7 @@ async def _receive(
     text, parsed = read
     if not isinstance(parsed, dict):
         return error(settings, 200, 2001, "the body must be one CDR object")
-    if not settings.has("store-invalid"):
+    if not settings.has_fault("store-invalid"):
         problems = [f for f in check_object(text, version, "cdr") if f.level is Level.ERROR]
         if problems:
             listed = "; ".join(f"{f.requirement} {f.path}: {f.message}" for f in problems[:3])
@@ -368,14 +370,14 @@ async def _receive(
     try:
         store.add_received(version, text, key)
     except DuplicateCdr:
-        if not settings.has("duplicate-overwrites"):
+        if not settings.has_fault("duplicate-overwrites"):
             return error(
                 settings, 200, 2000, f"CDR {'/'.join(k for k in key if k)} is already stored; "
                 "CDRs are immutable (C-005): send a credit CDR with a new id (C-006)"
             )  # fmt: skip
         store.replace_received(version, text, key)
     headers = {}
-    if not settings.has("no-location-header"):
+    if not settings.has_fault("no-location-header"):
         path = "/".join(_segment(k) for k in key if k)
         headers["Location"] = f"{str(request.base_url).rstrip('/')}/ocpi/{version}/emsp/cdrs/{path}"
     headers.update(_routing_headers(request, settings, version))
@@ -393,13 +395,13 @@ def _received_key(request: Request, version: str) -> tuple[str, str, str] | None
     raw = request.scope.get("raw_path", b"").decode("latin-1").split("?")[0]
     marker = "/emsp/cdrs/"
     parts = [unquote(p) for p in raw[raw.index(marker) + len(marker) :].split("/")]
-    if version == "2.1.1":
+    if not version_profile(version).party_scoped_ids:
         return ("", "", parts[0]) if len(parts) == 1 else None
     return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
 
 
 def _cdr_key(cdr: dict[str, Any], version: str) -> tuple[str, str, str]:
     cdr_id = str(cdr.get("id", ""))
-    if version == "2.1.1":
+    if not version_profile(version).party_scoped_ids:
         return ("", "", cdr_id)
     return (str(cdr.get("country_code", "")), str(cdr.get("party_id", "")), cdr_id)

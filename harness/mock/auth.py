@@ -19,6 +19,7 @@ from starlette.responses import Response
 from harness.mock.envelope import error
 from harness.mock.settings import MockSettings
 from harness.mock.store import Store
+from harness.versions import version_profile
 
 RETIRED = "token-a-retired"
 
@@ -30,7 +31,7 @@ def encoded(token: str) -> str:
 
 def header_value(token: str, version: str) -> str:
     """The Authorization header value for calling a peer of ``version``."""
-    return f"Token {token if version == '2.1.1' else encoded(token)}"
+    return f"Token {encoded(token) if version_profile(version).token_base64 else token}"
 
 
 def _decoded(value: str) -> str | None:
@@ -43,11 +44,13 @@ def _decoded(value: str) -> str | None:
 def candidates(value: str, settings: MockSettings, version: str | None) -> list[str]:
     """The tokens a header value may carry for ``version`` (None: the versions endpoint,
     shared by all versions, takes either encoding)."""
-    if settings.has("auth-raw-token"):
+    if settings.has_fault("auth-raw-token"):
         return [value]
     decoded = _decoded(value)
-    raw_only = version == "2.1.1" and settings.token_encoding == "STRICT"
-    b64_only = version not in (None, "2.1.1") and settings.token_encoding == "STRICT"
+    base64_token = None if version is None else version_profile(version).token_base64
+    strict = settings.token_encoding == "STRICT"
+    raw_only = strict and base64_token is False
+    b64_only = strict and base64_token is True
     if raw_only:
         return [value]
     if b64_only:
@@ -66,7 +69,7 @@ def caller_token(
     scheme, _, value = header.partition(" ")
     if scheme != "Token" or not value:
         return None
-    retired = store.meta(RETIRED) is not None and not settings.has("token-a-kept")
+    retired = store.meta(RETIRED) is not None and not settings.has_fault("token-a-kept")
     for token in candidates(value, settings, version):
         if token == settings.token and (config or not retired):
             return token
@@ -84,16 +87,17 @@ def authorize(
     config: bool = False,
 ) -> Response | None:
     """None when the request may proceed, else the 401 to send."""
-    if settings.has("auth-ignored"):
+    if settings.has_fault("auth-ignored"):
         return None
     if caller_token(request, settings, store, version, config) is not None:
         return None
-    status = 403 if settings.has("auth-wrong-status") else 401
+    status = 403 if settings.has_fault("auth-wrong-status") else 401
     header = request.headers.get("authorization")
     if header is None:
         return error(settings, status, 2000, "Authorization header missing: send 'Token <token>'")
     if not header.startswith("Token ") or len(header) < 7:
         return error(settings, status, 2000, "Authorization must be 'Token <token>'")
-    hint = "the Base64 of a token" if version not in (None, "2.1.1") else "a token"
+    base64_token = version is not None and version_profile(version).token_base64
+    hint = "the Base64 of a token" if base64_token else "a token"
     message = f"unknown or retired token (OCPI {version or 'any'} expects {hint})"
     return error(settings, status, 2000, message)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from harness.mock.auth import header_value
 from harness.mock.faults import FAULTS, parse_faults
 from harness.mock.settings import MockSettings
-from harness.models import SUPPORTED_VERSIONS
+from harness.versions import DEFAULT_VERSION, SUPPORTED_VERSIONS
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -74,7 +74,7 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         raise ValueError("--cdrs takes a number >= 0")
     return MockSettings(
         roles=roles,
-        versions=tuple(args.version or ["2.2.1"]),
+        versions=tuple(args.version or [DEFAULT_VERSION]),
         token=args.token,
         seed=args.seed,
         cdrs=args.cdrs,

@@ -21,6 +21,7 @@ from harness.mock.auth import RETIRED, caller_token, header_value
 from harness.mock.envelope import error, read_json_body, respond
 from harness.mock.settings import MockSettings
 from harness.mock.store import IssuedToken, Store
+from harness.versions import version_profile
 
 
 class PartnerError(Exception):
@@ -41,7 +42,7 @@ def credentials_object(
 ) -> dict[str, Any]:
     """This peer's credentials object in ``version``'s shape (T-CRED-06)."""
     business = {"name": "ocpi-harness mock peer"}
-    if version == "2.1.1":
+    if not version_profile(version).credentials_roles:
         return {
             "token": token,
             "url": versions_url,
@@ -104,7 +105,7 @@ async def handle(
 ) -> Response:
     """GET, POST, PUT or DELETE on the credentials endpoint of ``version``."""
     token = caller_token(request, settings, store, version, config=True)
-    if token is None and not settings.has("auth-ignored"):
+    if token is None and not settings.has_fault("auth-ignored"):
         return error(settings, 401, 2000, "unknown token")
     issued = None if token is None else store.token(token)
     registered = issued is not None and issued.kind == "C"

@@ -32,13 +32,13 @@ def respond(
     """An enveloped JSON response. ``raw_data`` is JSON text put in ``data`` as is (stored
     objects are served byte for byte); ``is_list``: a paginated list (where the no-envelope
     fault strikes)."""
-    envelope_faults = settings.faults
-    if http_status in (401, 404) and "error-without-envelope" in envelope_faults:
+    has_fault = settings.has_fault
+    if http_status in (401, 404) and has_fault("error-without-envelope"):
         return Response(message, http_status, headers, media_type="text/plain")
-    if "no-envelope" in envelope_faults and is_list:
+    if is_list and has_fault("no-envelope"):
         body = raw_data if raw_data is not None else json.dumps(data, ensure_ascii=False)
         return Response(body, http_status, headers, media_type=JSON)
-    code: int | str = str(status_code) if "status-code-string" in envelope_faults else status_code
+    code: int | str = str(status_code) if has_fault("status-code-string") else status_code
     parts = []
     if raw_data is not None:
         parts.append(f'"data":{raw_data}')
@@ -46,7 +46,7 @@ def respond(
         parts.append(f'"data":{json.dumps(data, ensure_ascii=False)}')
     parts.append(f'"status_code":{json.dumps(code)}')
     parts.append(f'"status_message":{json.dumps(message, ensure_ascii=False)}')
-    if "no-timestamp" not in envelope_faults:
+    if not has_fault("no-timestamp"):
         parts.append(f'"timestamp":"{timestamp()}"')
     return Response("{" + ",".join(parts) + "}", http_status, headers, media_type=JSON)
 

@@ -7,14 +7,57 @@ Faults compose: any set of names can be active at once. Each names the requireme
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal, cast, get_args
+
+#: Every fault's name: a misspelled one fails mypy, and ``MockSettings.has_fault`` at run time.
+FaultName = Literal[
+    "auth-ignored",
+    "auth-wrong-status",
+    "auth-raw-token",
+    "no-envelope",
+    "no-timestamp",
+    "status-code-string",
+    "error-without-envelope",
+    "no-total-count",
+    "no-x-limit",
+    "link-on-last-page",
+    "no-link",
+    "link-drops-filters",
+    "offset-off-by-one",
+    "limit-ignored",
+    "x-limit-is-count",
+    "date-to-inclusive",
+    "date-from-exclusive",
+    "date-filter-ignored",
+    "unstable-order",
+    "request-id-not-echoed",
+    "wrong-content-type",
+    "routing-headers-missing",
+    "cdr-2.1.1-shape",
+    "cost-off",
+    "energy-total-off",
+    "time-in-seconds",
+    "no-location-header",
+    "store-invalid",
+    "duplicate-overwrites",
+    "token-a-kept",
+    "server-error",
+    "slow",
+    "stall",
+    "garbage-json",
+    "huge-body",
+    "link-loop",
+    "link-other-host",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Fault:
     """One fault: what the mock does wrong, and which requirement that breaks."""
 
-    name: str
+    name: FaultName
     requirement: str
     description: str
     transport: bool = False
@@ -55,7 +98,7 @@ _FAULTS = (
     Fault("time-in-seconds", "C-011", "total_time is given in seconds"),
     Fault("no-location-header", "T-CDR-02", "a received CDR gets no Location header"),
     Fault("store-invalid", "C-001", "receives and stores CDRs that break the schema"),
-    Fault("duplicate-overwrites", "C-004", "a CDR posted again with a known id replaces it"),
+    Fault("duplicate-overwrites", "C-005", "a CDR posted again with a known id replaces it"),
     Fault(
         "token-a-kept",
         "T-AUTH-05",
@@ -74,14 +117,19 @@ _FAULTS = (
     ),
 )
 
-FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
+FAULTS: dict[FaultName, Fault] = {f.name: f for f in _FAULTS}
+assert tuple(FAULTS) == get_args(FaultName)
 
 
-def parse_faults(names: list[str]) -> frozenset[str]:
+def unknown_fault(name: str) -> str:
+    """The message for a name that is not a fault's."""
+    return f"unknown fault {name!r}; faults: {', '.join(FAULTS)} (see --list-faults)"
+
+
+def parse_faults(names: Iterable[str]) -> frozenset[FaultName]:
     """Validated fault names; a ValueError lists the known ones."""
+    names = list(names)
     unknown = [n for n in names if n not in FAULTS]
     if unknown:
-        raise ValueError(
-            f"unknown fault {unknown[0]!r}; faults: {', '.join(FAULTS)} (see --list-faults)"
-        )
-    return frozenset(names)
+        raise ValueError(unknown_fault(unknown[0]))
+    return frozenset(cast(FaultName, n) for n in names)

@@ -15,10 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.mock.envelope import error, respond
+from harness.mock.faults import FaultName
 from harness.mock.settings import MockSettings
 from harness.mock.store import Store
 from harness.models.datetimes import parse_datetime
 from harness.models.types import DATETIME_PATTERN
+from harness.versions import version_profile
 
 _PADDING = "x" * 10_000_000  # the huge-body fault's payload
 _DATETIME = re.compile(DATETIME_PATTERN)
@@ -74,23 +76,23 @@ def list_response(
         since = (
             None
             if date_from is None
-            else _whole_second(date_from, past=settings.has("date-from-exclusive"))
+            else _whole_second(date_from, past=settings.has_fault("date-from-exclusive"))
         )
         until = (
             None
             if date_to is None
-            else _whole_second(date_to, past=settings.has("date-to-inclusive"))
+            else _whole_second(date_to, past=settings.has_fault("date-to-inclusive"))
         )
     except BadQuery as exc:
         return error(settings, 200, 2001, f"invalid parameter: {exc}")
-    if settings.has("date-filter-ignored"):
+    if settings.has_fault("date-filter-ignored"):
         since = until = None
-    limit = asked if settings.has("limit-ignored") else min(asked, settings.page_limit)
+    limit = asked if settings.has_fault("limit-ignored") else min(asked, settings.page_limit)
     # The classic off-by-one: every page but the first starts one object late.
-    served_offset = offset + 1 if settings.has("offset-off-by-one") and offset else offset
+    served_offset = offset + 1 if settings.has_fault("offset-off-by-one") and offset else offset
     page = store.page(table, version, served_offset, limit, since, until)
     bodies = page.bodies
-    if settings.has("unstable-order"):
+    if settings.has_fault("unstable-order"):
         bodies = list(bodies)
         random.Random(getattr(request.app.state, "requests", 0)).shuffle(bodies)
     bodies = (
@@ -99,18 +101,18 @@ def list_response(
         else bodies
     )
     out = dict(headers)
-    if not settings.has("no-total-count"):
+    if not settings.has_fault("no-total-count"):
         out["X-Total-Count"] = str(page.total)
-    if not settings.has("no-x-limit"):
+    if not settings.has_fault("no-x-limit"):
         out["X-Limit"] = str(
-            len(bodies) if settings.has("x-limit-is-count") else settings.page_limit
+            len(bodies) if settings.has_fault("x-limit-is-count") else settings.page_limit
         )
     more = served_offset + len(bodies) < page.total
     link = _next_link(request, settings, offset + limit, limit, more)
     if link is not None:
         out["Link"] = link
     raw = "[" + ",".join(bodies) + "]"
-    if settings.has("huge-body"):
+    if settings.has_fault("huge-body"):
         raw = "[" + ",".join(bodies) + ("," if bodies else "") + json.dumps(_PADDING) + "]"
     return respond(settings, raw_data=raw, headers=out, is_list=True)
 
@@ -118,29 +120,34 @@ def list_response(
 def _next_link(
     request: Request, settings: MockSettings, offset: int, limit: int, more: bool
 ) -> str | None:
-    if settings.has("link-loop"):
+    if settings.has_fault("link-loop"):
         return f'<{request.url}>; rel="next"'
-    if settings.has("no-link") or not (more or settings.has("link-on-last-page")):
+    if settings.has_fault("no-link") or not (more or settings.has_fault("link-on-last-page")):
         return None
     params: dict[str, Any] = {}
-    if not settings.has("link-drops-filters"):
+    if not settings.has_fault("link-drops-filters"):
         params.update(
             {k: v for k, v in request.query_params.items() if k in ("date_from", "date_to")}
         )
     params.update({"offset": offset, "limit": limit})
     base = str(request.url.replace(query=""))
-    if settings.has("link-other-host"):
+    if settings.has_fault("link-other-host"):
         base = str(request.url.replace(query="", hostname="other.example"))
     return f'<{base}?{urlencode(params)}>; rel="next"'
 
 
 def _apply_content_faults(body: str, settings: MockSettings, version: str) -> str:
     """Serve a stored CDR as the CDR faults spoil it (C-003, C-010, C-011, C-026)."""
-    spoilers = ("cdr-2.1.1-shape", "cost-off", "energy-total-off", "time-in-seconds")
-    if not any(settings.has(f) for f in spoilers):
+    spoilers: tuple[FaultName, ...] = (
+        "cdr-2.1.1-shape",
+        "cost-off",
+        "energy-total-off",
+        "time-in-seconds",
+    )
+    if not any(settings.has_fault(f) for f in spoilers):
         return body
     cdr = json.loads(body)
-    if settings.has("cost-off"):
+    if settings.has_fault("cost-off"):
         cost = cdr["total_cost"]
         if isinstance(cost, dict):
             for key in ("excl_vat", "incl_vat", "before_taxes"):
@@ -148,11 +155,12 @@ def _apply_content_faults(body: str, settings: MockSettings, version: str) -> st
                     cost[key] = round(cost[key] * 1.03, 4)
         else:
             cdr["total_cost"] = round(cost * 1.03, 4)
-    if settings.has("energy-total-off"):
+    if settings.has_fault("energy-total-off"):
         cdr["total_energy"] = round(cdr["total_energy"] + 1.5, 4)
-    if settings.has("time-in-seconds"):
+    if settings.has_fault("time-in-seconds"):
         cdr["total_time"] = round(cdr["total_time"] * 3600)
-    if settings.has("cdr-2.1.1-shape") and version != "2.1.1":
+    # A 2.2+ CDR takes the 2.1.1 names and shapes (a 2.1.1 CDR has them already).
+    if settings.has_fault("cdr-2.1.1-shape") and version_profile(version).money_shape == "price":
         cdr["stop_date_time"] = cdr.pop("end_date_time")
         cdr["location"] = cdr.pop("cdr_location")
         cdr["auth_id"] = cdr.pop("cdr_token")["contract_id"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.models import SUPPORTED_VERSIONS
+from harness.mock.faults import FAULTS, FaultName, unknown_fault
+from harness.versions import DEFAULT_VERSION, parse_version
 
 ROLES = ("cpo", "emsp")
 
@@ -20,7 +21,7 @@ class MockSettings:
     """
 
     roles: tuple[str, ...] = ROLES
-    versions: tuple[str, ...] = ("2.2.1",)
+    versions: tuple[str, ...] = (DEFAULT_VERSION,)
     token: str = "secret"
     country_code: str = "NL"
     party_id: str = "MCK"
@@ -28,7 +29,7 @@ class MockSettings:
     cdrs: int = 0
     profile: str = "default"
     db: str = ":memory:"
-    faults: frozenset[str] = field(default_factory=frozenset)
+    faults: frozenset[FaultName] = field(default_factory=frozenset)
     page_limit: int = 100
     token_encoding: str = "STRICT"
     max_body_bytes: int = 1_000_000
@@ -43,11 +44,10 @@ class MockSettings:
             if role not in ROLES:
                 raise ValueError(f"unknown role {role!r}; roles: cpo, emsp")
         for version in self.versions:
-            if version not in SUPPORTED_VERSIONS:
-                raise ValueError(
-                    f"unsupported OCPI version {version!r}; "
-                    f"use one of {', '.join(SUPPORTED_VERSIONS)}"
-                )
+            parse_version(version)
+        for fault in self.faults:
+            if fault not in FAULTS:
+                raise ValueError(unknown_fault(fault))
         if self.token_encoding not in ("STRICT", "ACCEPT_BOTH"):
             raise ValueError("token_encoding takes STRICT or ACCEPT_BOTH")
         if self.page_limit < 1:
@@ -55,6 +55,8 @@ class MockSettings:
         if self.register_url and not self.public_url:
             raise ValueError("registering with a partner needs the public URL of this peer")
 
-    def has(self, fault: str) -> bool:
-        """Whether a fault is active."""
+    def has_fault(self, fault: FaultName) -> bool:
+        """Whether a fault is active (a ValueError for a name that is no fault's)."""
+        if fault not in FAULTS:
+            raise ValueError(unknown_fault(fault))
         return fault in self.faults

@@ -11,24 +11,21 @@ from typing import Literal
 
 from harness.models import v2_1_1, v2_2_1, v2_3_0
 from harness.models.base import OcpiModel
+from harness.versions import PROFILES, SUPPORTED_VERSIONS, parse_version
 
 __all__ = ["KINDS", "SUPPORTED_VERSIONS", "Kind", "model_for", "models_for"]
 
 Kind = Literal["cdr", "tariff"]
 KINDS: tuple[Kind, ...] = ("cdr", "tariff")
-SUPPORTED_VERSIONS: tuple[str, ...] = ("2.1.1", "2.2.1", "2.3.0")
 
-_MODULES: dict[str, ModuleType] = {"2.1.1": v2_1_1, "2.2.1": v2_2_1, "2.3.0": v2_3_0}
+# Each version's module, by the name its profile gives.
+_BY_NAME = {m.__name__.rpartition(".")[2]: m for m in (v2_1_1, v2_2_1, v2_3_0)}
+_MODULES: dict[str, ModuleType] = {v: _BY_NAME[p.models] for v, p in PROFILES.items()}
 
 
 def models_for(version: str) -> ModuleType:
     """The model module of an OCPI version; a ValueError lists the supported ones."""
-    try:
-        return _MODULES[version]
-    except KeyError:
-        raise ValueError(
-            f"unsupported OCPI version {version!r}; use one of {', '.join(SUPPORTED_VERSIONS)}"
-        ) from None
+    return _MODULES[parse_version(version)]
 
 
 def model_for(version: str, kind: Kind) -> type[OcpiModel]:

@@ -76,7 +76,7 @@ def cdr_session(
     credits (a credit that left its volumes positive gets C-006 for that, not a cost drift).
     Raises ValueError for a DateTime that names no real instant."""
     session = with_time_zone(session_from_cdr(cdr, version), time_zone)
-    negating = options.get("AMB-C-10") == "NEGATE_COSTS_AND_VOLUMES"
+    negating = options.is_("AMB-C-10", "NEGATE_COSTS_AND_VOLUMES")
     if declared(cdr, "credit") and negating and to_decimal(cdr.total_time) < 0:
         session = negated_volumes(session)
     return session

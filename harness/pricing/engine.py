@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from harness.options import DEFAULT_OPTIONS, Options
+from harness.options import DEFAULT_OPTIONS, OptionId, Options
 from harness.pricing.boundaries import boundary_instants, instants_between
 from harness.pricing.restrictions import PeriodState, Policies, matches
 from harness.pricing.result import (
@@ -32,7 +32,7 @@ from harness.pricing.tariffs import Component, Element, PricedTariff, TaxMode
 from harness.pricing.timezones import resolve_zone
 
 #: The options the engine reads; a Pricing records their values.
-PRICING_OPTIONS = (
+PRICING_OPTIONS: tuple[OptionId, ...] = (
     "AMB-C-01",
     "AMB-C-02",
     "AMB-C-03",
@@ -113,18 +113,19 @@ def _local(instant: datetime, zone: tzinfo) -> tuple[datetime, bool]:
 
 
 def _power_and_current(
-    volumes: dict[str, Decimal], policy: str
+    volumes: dict[str, Decimal], min_dimension: bool, average: bool
 ) -> tuple[Decimal | None, Decimal | None]:
-    """The power (kW) and current (A) a period's restrictions are compared with (AMB-C-23)."""
+    """The power (kW) and current (A) a period's restrictions are compared with (AMB-C-23:
+    the MIN_* dimension, or the MAX_* one, or the average from energy where it can be had)."""
     charging = volumes.get("TIME", _ZERO)
     parking_only = charging <= 0 and volumes.get("PARKING_TIME", _ZERO) > 0
-    if policy == "MIN_DIMENSION":
+    if min_dimension:
         power = volumes.get("MIN_POWER", volumes.get("MAX_POWER"))
         current = volumes.get("MIN_CURRENT", volumes.get("MAX_CURRENT"))
     else:
         power = volumes.get("MAX_POWER", volumes.get("MIN_POWER"))
         current = volumes.get("MAX_CURRENT", volumes.get("MIN_CURRENT"))
-    if policy == "AVG_FROM_ENERGY" and charging > 0 and "ENERGY" in volumes:
+    if average and charging > 0 and "ENERGY" in volumes:
         power = volumes["ENERGY"] / charging
     if parking_only:
         # Parking means not charging: no power flows whatever the MIN_/MAX_ dimensions say.
@@ -146,18 +147,19 @@ class _Engine:
         self.notes: list[str] = list(session.notes)
         self.unpriced: list[str] = []
         self.policies = Policies(
-            daily_window=options.get("AMB-C-07") == "DAILY_WINDOW",
-            first_occurrence_only=options.get("AMB-C-06") == "FIRST_OCCURRENCE_ONLY",
+            daily_window=options.is_("AMB-C-07", "DAILY_WINDOW"),
+            first_occurrence_only=options.is_("AMB-C-06", "FIRST_OCCURRENCE_ONLY"),
         )
-        self.whole_element = options.get("AMB-C-01") == "WHOLE_ELEMENT"
-        self.signed = options.get("AMB-C-19")
-        self.power_policy = options.get("AMB-C-23")
-        self.round_lines = options.get("AMB-C-08") == "ROUND_HALF_UP_2DP_PER_COMPONENT"
-        from_cdr = options.get("AMB-C-25") == "FROM_CDR_START"
+        self.whole_element = options.is_("AMB-C-01", "WHOLE_ELEMENT")
+        self.clamp_zero = options.is_("AMB-C-19", "CLAMP_ZERO")
+        self.min_dimension = options.is_("AMB-C-23", "MIN_DIMENSION")
+        self.average_power = options.is_("AMB-C-23", "AVG_FROM_ENERGY")
+        self.round_lines = options.is_("AMB-C-08", "ROUND_HALF_UP_2DP_PER_COMPONENT")
+        from_cdr = options.is_("AMB-C-25", "FROM_CDR_START")
         self.duration_base = session.start if from_cdr else session.charging_start
         self.expired = session.reservation_expired
         self.policies_used = options.as_dict(PRICING_OPTIONS)
-        self.reject_negative = self.signed == "REJECT_NEGATIVE_PRICE"
+        self.reject_negative = options.is_("AMB-C-19", "REJECT_NEGATIVE_PRICE")
         self.noted_choice = False
         # A period that covers no time activates no FLAT fee, unless the whole session is one
         # instant (then its only period is where the fee is billed).
@@ -187,7 +189,7 @@ class _Engine:
                         f"period {index} names tariff {period.tariff_id}, which was not given"
                     )
                 return tariff
-            if self.options.get("missing-tariff-id") == "NO_TARIFF":
+            if self.options.is_("missing-tariff-id", "NO_TARIFF"):
                 if self.tariffs and any(period.volumes.get(d) for d in PRICED_DIMENSIONS):
                     self.notes.append(
                         f"period {index} names no tariff, so none applies "
@@ -201,7 +203,7 @@ class _Engine:
         TF-008), then matching the token's payment mode (TF-007), else the first."""
         if not self.tariffs:
             return None
-        at_start = self.options.get("AMB-C-20") == "TARIFF_AT_START"
+        at_start = self.options.is_("AMB-C-20", "TARIFF_AT_START")
         instant = self.session.start if at_start else period.start
         valid = [t for t in self.tariffs if t.valid_at(instant)] or list(self.tariffs)
         ranks = _AD_HOC_RANKS if self.session.token_type == "AD_HOC_USER" else _REGULAR_RANKS
@@ -219,7 +221,7 @@ class _Engine:
         instant = period.start if at is None else at
         local, second_pass = _local(instant, self.zone.zone)
         elapsed = max(0.0, (instant - self.duration_base).total_seconds())
-        power, current = _power_and_current(period.volumes, self.power_policy)
+        power, current = _power_and_current(period.volumes, self.min_dimension, self.average_power)
         return PeriodState(
             local=local,
             second_pass=second_pass,
@@ -355,10 +357,9 @@ class _Engine:
 
     def flat_fees(self, flats: list[_Slot]) -> list[_Slot]:
         """The FLAT fees billed (AMB-C-03)."""
-        policy = self.options.get("AMB-C-03")
-        if policy == "PER_PERIOD":
+        if self.options.is_("AMB-C-03", "PER_PERIOD"):
             return flats
-        if policy == "ONCE_PER_SESSION":
+        if self.options.is_("AMB-C-03", "ONCE_PER_SESSION"):
             return flats[:1]
         seen: set[tuple[int, int, int]] = set()
         billed = []
@@ -376,11 +377,10 @@ class _Engine:
     def apply_steps(self, slots: list[_Slot]) -> None:
         """Round billed volumes up to step_size (AMB-C-02, P-011..P-015, P-025)."""
         paid = [s for s in slots if s.component is not None]
-        if self.options.get("AMB-C-04") == "REJECT_ZERO":
+        if self.options.is_("AMB-C-04", "REJECT_ZERO"):
             for slot in paid:
                 self.refuse_zero_step(slot)
-        policy = self.options.get("AMB-C-02")
-        if policy == "PER_PERIOD":
+        if self.options.is_("AMB-C-02", "PER_PERIOD"):
             for slot in paid:
                 self.round_total([slot])
             return
@@ -389,7 +389,7 @@ class _Engine:
             by_dimension.setdefault(slot.dimension, []).append(slot)
         self.round_total(by_dimension.get("ENERGY", []))
         self.round_total(by_dimension.get("RESERVATION_TIME", []))
-        if policy == "PER_DIMENSION_SEPARATE":
+        if self.options.is_("AMB-C-02", "PER_DIMENSION_SEPARATE"):
             self.round_total(by_dimension.get("TIME", []))
             self.round_total(by_dimension.get("PARKING_TIME", []))
             return
@@ -453,7 +453,7 @@ class _Engine:
                 ZERO,
             )
         amount = slot.billed * component.price
-        if self.signed == "CLAMP_ZERO" and amount < 0:
+        if self.clamp_zero and amount < 0:
             amount = _ZERO
         cost = _with_tax(amount, component.rate, slot.tariff.tax_mode)
         if self.round_lines:
@@ -475,7 +475,8 @@ class _Engine:
 
     def totals(self, billed: list[tuple[Line, PricedTariff | None]]) -> Pricing:
         """Sub-totals per group, min/max per tariff (AMB-C-21), the total."""
-        policy = self.options.get("AMB-C-21")
+        prorate = self.options.is_("AMB-C-21", "PRORATE_SUBTOTALS")
+        derive_incl = self.options.is_("AMB-C-21", "CAP_EXCL_DERIVE_INCL")
         adjustments: list[Adjustment] = []
         by_tariff: dict[int, tuple[PricedTariff | None, list[Line]]] = {}
         for line, of in billed:
@@ -486,9 +487,9 @@ class _Engine:
             raw = total_of(line.cost for line in own)
             limited = raw
             if tariff is not None and (tariff.min_price or tariff.max_price):
-                limited = self.limit(tariff, raw, adjustments, policy)
+                limited = self.limit(tariff, raw, adjustments, derive_incl)
             tariff_totals.append(limited)
-            if policy == "PRORATE_SUBTOTALS" and limited != raw:
+            if prorate and limited != raw:
                 factors = (_factor(raw.excl, limited.excl), _factor(raw.incl, limited.incl))
                 scaled += [(line.group, line.cost.scaled(*factors)) for line in own]
             else:
@@ -502,7 +503,7 @@ class _Engine:
             so_far = incl[group]
             incl[group] = None if so_far is None or cost.incl is None else so_far + cost.incl
         subtotals = {group: Cost(excl[group], incl[group]) for group in GROUP_FIELDS}
-        if self.options.get("AMB-C-08") == "ROUND_TOTAL_2DP":
+        if self.options.is_("AMB-C-08", "ROUND_TOTAL_2DP"):
             total = _rounded(total)
             subtotals = {group: _rounded(cost) for group, cost in subtotals.items()}
         return Pricing(
@@ -517,9 +518,11 @@ class _Engine:
         )
 
     def limit(
-        self, tariff: PricedTariff, raw: Cost, adjustments: list[Adjustment], policy: str
+        self, tariff: PricedTariff, raw: Cost, adjustments: list[Adjustment], derive_incl: bool
     ) -> Cost:
-        """A tariff's cost raised to min_price and capped at max_price (P-017, P-018)."""
+        """A tariff's cost raised to min_price and capped at max_price (P-017, P-018); with
+        ``derive_incl`` (AMB-C-21=CAP_EXCL_DERIVE_INCL) the amount after tax follows the one
+        before it instead of meeting its own limit."""
         cost = raw
         for name, limit, below in (
             ("min_price", tariff.min_price, True),
@@ -534,7 +537,7 @@ class _Engine:
                 # Prices include tax at an unknown rate (2.3.0 YES without vat): the amount
                 # before tax is at most the amount after it, so it is below min_price too.
                 excl, incl = limit.excl, None
-            if policy != "CAP_EXCL_DERIVE_INCL" and limit.incl is not None:
+            if not derive_incl and limit.incl is not None:
                 if incl is not None and (incl < limit.incl if below else incl > limit.incl):
                     incl = limit.incl
             elif excl != cost.excl:

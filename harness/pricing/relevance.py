@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.options import OptionId
 from harness.pricing.session import Session
 from harness.pricing.tariffs import PricedTariff, Restrictions
 
@@ -16,14 +17,14 @@ def _restrictions(tariffs: Sequence[PricedTariff]) -> list[Restrictions]:
     return [e.restrictions for t in tariffs for e in t.elements]
 
 
-def relevant_options(tariffs: Sequence[PricedTariff], session: Session) -> tuple[str, ...]:
+def relevant_options(tariffs: Sequence[PricedTariff], session: Session) -> tuple[OptionId, ...]:
     """The pricing option ids whose value can change this session's price."""
     restrictions = _restrictions(tariffs)
     components = [c for t in tariffs for e in t.elements for c in e.components]
     untagged = any(p.tariff_id is None for p in session.periods)
     negative_volume = any(v < 0 for p in session.periods for v in p.volumes.values())
     reservation = any(p.is_reservation for p in session.periods)
-    relevant = {
+    relevant: dict[OptionId, bool] = {
         "AMB-C-01": any(len(t.elements) > 1 for t in tariffs),
         "AMB-C-02": any(c.step_size > 1 and c.type != "FLAT" for c in components),
         "AMB-C-03": any(c.type == "FLAT" for c in components) and len(session.periods) > 1,

@@ -15,6 +15,7 @@ from typing import Any
 from harness.models.amounts import to_decimal
 from harness.models.base import declared
 from harness.models.datetimes import parse_datetime
+from harness.versions import version_profile
 
 #: Dimensions a CDR reports whose volume is priced (FLAT is per session).
 PRICED_DIMENSIONS = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
@@ -78,8 +79,9 @@ class Session:
 
 def session_from_cdr(cdr: Any, version: str) -> Session:
     """The session a validated CDR model of ``version`` describes."""
+    profile = version_profile(version)
     start = parse_datetime(cdr.start_date_time)
-    end = parse_datetime(cdr.stop_date_time if version == "2.1.1" else cdr.end_date_time)
+    end = parse_datetime(getattr(cdr, profile.end_field))
     starts = [parse_datetime(p.start_date_time) for p in cdr.charging_periods]
     periods = []
     for i, raw in enumerate(cdr.charging_periods):
@@ -90,24 +92,19 @@ def session_from_cdr(cdr: Any, version: str) -> Session:
             volumes[kind] = volume if kind not in volumes else volumes[kind] + volume
         period_end = starts[i + 1] if i + 1 < len(starts) else max(end, starts[i])
         periods.append(Period(starts[i], period_end, volumes, declared(raw, "tariff_id")))
-    if version == "2.1.1":
-        location = cdr.location
-        return Session(
-            start,
-            end,
-            tuple(periods),
-            token_type=None,
-            time_zone=location.time_zone,
-            country=location.country,
-            names_tariffs=False,
-        )
+    location = getattr(cdr, profile.location_field)
+    token_type = None
+    if profile.token_types:
+        kind = getattr(cdr, profile.token_field).type
+        token_type = str(getattr(kind, "value", kind))
     return Session(
         start,
         end,
         tuple(periods),
-        token_type=str(getattr(cdr.cdr_token.type, "value", cdr.cdr_token.type)),
-        time_zone=None,
-        country=cdr.cdr_location.country,
+        token_type=token_type,
+        time_zone=location.time_zone if profile.location_time_zone else None,
+        country=location.country,
+        names_tariffs=profile.period_tariff_ids,
     )
 
 

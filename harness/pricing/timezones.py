@@ -95,16 +95,22 @@ def load_zone(name: str) -> tzinfo | None:
 
 def resolve_zone(time_zone: str | None, country: str | None, options: Options) -> ResolvedZone:
     """The zone of a session per AMB-C-05, from the location's zone and country."""
-    return _resolve(time_zone, country, options.get("AMB-C-05"), options.get("time-zone"))
+    return _resolve(
+        time_zone,
+        country,
+        options.is_("AMB-C-05", "UTC"),
+        options.is_("AMB-C-05", "CONFIG_TZ"),
+        options.get("time-zone"),
+    )
 
 
 @lru_cache(maxsize=1024)
 def _resolve(
-    time_zone: str | None, country: str | None, policy: str, configured: str
+    time_zone: str | None, country: str | None, utc: bool, config_tz: bool, configured: str
 ) -> ResolvedZone:
-    if policy == "UTC":
+    if utc:
         return ResolvedZone(ZoneInfo("UTC"), "UTC", "UTC (AMB-C-05=UTC)")
-    if policy == "CONFIG_TZ":
+    if config_tz:
         return ResolvedZone(
             ZoneInfo(configured), configured, "option time-zone (AMB-C-05=CONFIG_TZ)"
         )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from harness.client import JOURNAL, Recorded
+from harness.recording import JOURNAL, Recorded
 from harness.redaction import RUN_SECRETS
 
 MAX_EXCHANGES = 8  # transcripts kept per test: the ones its findings name first

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from harness.client import JOURNAL
-from harness.plugin import TargetSettings
+from harness.recording import JOURNAL
 from harness.redaction import RUN_SECRETS
 from harness.report.evidence import evidence_html, exchanges_for, findings_of
 from harness.report.html import requirements_html, to_fix_html, verdict_html
 from harness.report.summary import CaseRecord, RunFacts, build_summary
+from harness.settings import TargetSettings
 
 _MARK = pytest.StashKey[int]()
 _SHOWN = pytest.StashKey[bool]()  # the test's evidence is attached already
@@ -93,7 +93,7 @@ class ReportPlugin:
     def _new_fingerprint(self) -> dict[str, Any]:
         from harness.target import OPENED
 
-        new = {}
+        new: dict[str, Any] = {}
         for target in list(OPENED):
             key = target.role if self.settings.embedded else "target"
             if key in self._fingerprinted:
@@ -184,6 +184,7 @@ class ReportPlugin:
             known_issues=settings.known_issues,
             fingerprint=self.fingerprint,
             mock_faults=settings.mock_faults,
+            skipped_checks=settings.skipped_checks,
         )
         # Redacted as data, before it is serialised or escaped (a token inside JSON or HTML
         # text may be escaped there, and replacing it afterwards could break the markup).

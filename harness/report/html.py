@@ -50,6 +50,8 @@ def verdict_html(summary: dict[str, Any]) -> str:
     ]
     if target["mock_faults"]:
         facts.append(("embedded mock faults", ", ".join(target["mock_faults"])))
+    if summary.get("skipped_checks"):
+        facts.append(("checks switched off", ", ".join(summary["skipped_checks"])))
     for role, found in sorted(target["fingerprint"].items()):
         endpoints = ", ".join(
             f"{e['identifier']}{'/' + e['role'] if e.get('role') else ''}"

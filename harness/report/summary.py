@@ -50,6 +50,7 @@ class RunFacts:
     known_issues: Mapping[str, str]
     fingerprint: Mapping[str, Any]
     mock_faults: Sequence[str] = ()
+    skipped_checks: Sequence[str] = ()
 
 
 def build_summary(
@@ -86,6 +87,7 @@ def build_summary(
         "fail_on": facts.fail_on,
         "options": dict(facts.options),
         "known_issues": dict(facts.known_issues),
+        "skipped_checks": list(facts.skipped_checks),
         "counts": {
             "tests": {**{o: counts[o] for o in TEST_OUTCOMES}, "total": len(tests)},
             "findings": {level: levels[level] for level in FINDING_LEVELS},

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 
-from harness.models import KINDS, SUPPORTED_VERSIONS, Kind, model_for
+from harness.models import KINDS, Kind, model_for
+from harness.versions import SUPPORTED_VERSIONS
 
 SCHEMA_DIR = Path(__file__).parent
 GENERATED_NOTE = (

@@ -1,0 +1,36 @@
+"""Pure checks of authorization on a functional module: the right token in the version's
+encoding opens it (T-AUTH-02/03), no token or a wrong one is refused with 401 in the envelope
+(T-AUTH-04, T-ENV-05)."""
+
+from __future__ import annotations
+
+from harness.checks.exchange_finding import exchange_finding as _f
+from harness.checks.registry import check
+from harness.exchange import Exchange
+from harness.findings import Finding, Level
+from harness.versions import VersionProfile
+
+
+@check(requirements=("T-AUTH-02", "T-AUTH-03"), needs=("response",))
+def check_token_opens(answer: Exchange, profile: VersionProfile) -> list[Finding]:
+    """The token, encoded as the version says, opens the module (T-AUTH-02/03)."""
+    if answer.status == 200:
+        return []
+    rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
+    message = f"the token encoded as OCPI {profile.version} says got HTTP {answer.status}"
+    return [_f(answer, rule, message, "Authorization")]
+
+
+@check(requirements=("T-AUTH-04", "T-ENV-05"), needs=("refusals",))
+def check_refused(
+    answer: Exchange, what: str, level: Level = Level.ERROR, envelope: bool = True
+) -> list[Finding]:
+    """A request with ``what`` (no token, a wrong one, the wrong encoding) gets 401
+    (T-AUTH-04), in the OCPI envelope when ``envelope`` (T-ENV-05)."""
+    if answer.status != 401:
+        message = f"with {what} the target answered HTTP {answer.status}, not 401"
+        return [_f(answer, "T-AUTH-04", message, "Authorization", level, 401, answer.status)]
+    if envelope and (answer.envelope is None or "status_code" not in answer.envelope):
+        message = f"the 401 for {what} carries no OCPI envelope"
+        return [_f(answer, "T-ENV-05", message, level=Level.WARNING)]
+    return []

@@ -1,0 +1,97 @@
+"""Pure checks of discovery: the versions list and the version details (T-VER-01/02), and a
+versions endpoint that refuses the token (T-AUTH-02/03); with the readers that take the
+details URL and the endpoints out of those answers, which the target's discovery uses too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.checks.exchange_finding import exchange_finding as _f
+from harness.checks.registry import check
+from harness.exchange import Exchange
+from harness.findings import Finding
+from harness.versions import VersionProfile
+
+Endpoints = dict[tuple[str, str | None], str]
+
+
+def _data(exchange: Exchange) -> Any:
+    return (exchange.envelope or {}).get("data")
+
+
+def details_url(versions: Exchange, version: str) -> str | None:
+    """The details URL of ``version`` in a versions answer, if it lists one."""
+    data = _data(versions)
+    if not isinstance(data, list):
+        return None
+    match = [v for v in data if isinstance(v, dict) and v.get("version") == version]
+    url = match[0].get("url") if match else None
+    return url if isinstance(url, str) else None
+
+
+def endpoints_of(details: Exchange, profile: VersionProfile) -> Endpoints:
+    """The endpoints of a version details answer, by (module, role); the role is None in a
+    version without roles. The first of two with the same key wins."""
+    body = _data(details)
+    listed = body.get("endpoints") if isinstance(body, dict) else None
+    found: Endpoints = {}
+    for endpoint in listed if isinstance(listed, list) else []:
+        if isinstance(endpoint, dict) and isinstance(endpoint.get("url"), str):
+            role = endpoint.get("role") if profile.roles else None
+            found.setdefault((str(endpoint.get("identifier")), role), endpoint["url"])
+    return found
+
+
+@check(requirements=("T-AUTH-02", "T-AUTH-03"), needs=("response",))
+def check_versions_token(versions: Exchange, profile: VersionProfile) -> list[Finding]:
+    """The versions endpoint takes the token in the version's encoding (T-AUTH-02/03)."""
+    if versions.status not in (401, 403):
+        return []
+    rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
+    encoding = "Base64-encoded" if profile.token_base64 else "raw"
+    message = (
+        f"the versions endpoint refused the token ({encoding}, as OCPI {profile.version} sends "
+        f"it) with HTTP {versions.status}"
+    )
+    return [_f(versions, rule, message, "Authorization")]
+
+
+@check(requirements=("T-VER-01",), needs=("response",))
+def check_versions(versions: Exchange, version: str) -> list[Finding]:
+    """The versions answer lists the version under test with its details URL (T-VER-01)."""
+    data = _data(versions)
+    if not isinstance(data, list) or not data:
+        message = "versions: data must be a non-empty list of {version, url}"
+        return [_f(versions, "T-VER-01", message, "$.data")]
+    if details_url(versions, version) is None:
+        offered = [v.get("version") for v in data if isinstance(v, dict)]
+        message = f"versions does not list OCPI {version} with a url (offered: {offered})"
+        return [_f(versions, "T-VER-01", message, "$.data")]
+    return []
+
+
+@check(requirements=("T-VER-02",), needs=("response",))
+def check_version_details(details: Exchange, profile: VersionProfile) -> list[Finding]:
+    """The version details list endpoints, each with a url and (2.2+) a role, credentials among
+    them (T-VER-02)."""
+    body = _data(details)
+    endpoints = body.get("endpoints") if isinstance(body, dict) else None
+    if not isinstance(endpoints, list):
+        message = "version details: data.endpoints must be a list"
+        return [_f(details, "T-VER-02", message, "$.data.endpoints")]
+    findings = []
+    for i, endpoint in enumerate(endpoints):
+        where = f"$.data.endpoints[{i}]"
+        if not isinstance(endpoint, dict) or not isinstance(endpoint.get("url"), str):
+            findings.append(_f(details, "T-VER-02", f"endpoint {i} has no url", where))
+            continue
+        role = endpoint.get("role")
+        if profile.roles and role not in ("SENDER", "RECEIVER"):
+            message = (
+                f"endpoint {endpoint.get('identifier')} has role {role!r}, not SENDER or RECEIVER"
+            )
+            findings.append(_f(details, "T-VER-02", message, f"{where}.role"))
+    if not any(module == "credentials" for module, _ in endpoints_of(details, profile)):
+        message = "version details list no credentials endpoint (the one mandatory module)"
+        findings.append(_f(details, "T-VER-02", message))
+    return findings

@@ -1,0 +1,331 @@
+"""Pure checks of pagination and date filters: each page of a list, crawls of the same list
+compared, the next-page Link, offsets and the date window (T-PAG-01..06), and why a crawl
+stopped before the list ended (H-PAG-01/02)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from urllib.parse import parse_qs, urlsplit
+
+from harness.checks.exchange_finding import exchange_finding as _f
+from harness.checks.registry import check
+from harness.exchange import Crawl, Exchange, next_link, origin
+from harness.findings import Finding, Level
+from harness.models.datetimes import parse_datetime
+from harness.versions import VersionProfile
+
+
+def _int_header(exchange: Exchange, name: str) -> int | None:
+    value = exchange.header(name)
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
+
+
+@check(requirements=("T-PAG-04", "T-PAG-05"), needs=("list page",))
+def check_page(exchange: Exchange, profile: VersionProfile, offset: int) -> list[Finding]:
+    """A page of a list: X-Total-Count and X-Limit present and sane, data within X-Limit, and
+    a Link rel=next exactly when objects remain after this page (T-PAG-04)."""
+    envelope = exchange.envelope
+    if exchange.error or envelope is None or not isinstance(envelope.get("data"), list):
+        return []
+    data = envelope["data"]
+    findings = []
+    total = _int_header(exchange, "X-Total-Count")
+    limit = _int_header(exchange, "X-Limit")
+    if total is None:
+        findings.append(
+            _f(
+                exchange,
+                "T-PAG-04",
+                "X-Total-Count missing or not a number",
+                "X-Total-Count",
+                seen=exchange.header("X-Total-Count"),
+            )
+        )
+    if limit is None or limit < 1:
+        findings.append(
+            _f(
+                exchange,
+                "T-PAG-04",
+                "X-Limit missing or not a positive number",
+                "X-Limit",
+                seen=exchange.header("X-Limit"),
+            )
+        )
+    elif len(data) > limit:
+        findings.append(
+            _f(
+                exchange,
+                "T-PAG-05",
+                f"{len(data)} objects on a page whose X-Limit is {limit}: the limit is not "
+                "clamped to the server's maximum",
+                "X-Limit",
+                expected=f"<= {limit}",
+                seen=len(data),
+            )
+        )
+    if total is not None:
+        link = next_link(exchange, exchange.url)
+        remaining = offset + len(data) < total
+        if remaining and link is None:
+            findings.append(
+                _f(
+                    exchange,
+                    "T-PAG-04",
+                    f"objects remain ({offset + len(data)} of "
+                    f'{total} seen) but there is no Link rel="next"',
+                    "Link",
+                )
+            )
+        if not remaining and link is not None:
+            findings.append(
+                _f(
+                    exchange,
+                    "T-PAG-04",
+                    f'the last page ({offset + len(data)} of {total}) still has a Link rel="next"',
+                    "Link",
+                    seen=link,
+                )
+            )
+    return findings
+
+
+@check(requirements=("T-PAG-04", "T-PAG-05"), needs=("list page",))
+def check_link_keeps(
+    exchange: Exchange, params: dict[str, str], limit: int | None
+) -> list[Finding]:
+    """The next-page Link repeats the request's filters (T-PAG-04) and, when the client asked
+    for more than the server gives, uses the server's limit (T-PAG-05)."""
+    link = next_link(exchange, exchange.url)
+    if link is None:
+        return []
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    findings = []
+    for name, value in params.items():
+        if name in ("date_from", "date_to") and query.get(name) != value:
+            findings.append(
+                _f(
+                    exchange,
+                    "T-PAG-04",
+                    f"the Link drops or changes {name}",
+                    "Link",
+                    expected=value,
+                    seen=query.get(name),
+                )
+            )
+    x_limit = _int_header(exchange, "X-Limit")
+    asked = query.get("limit", "")
+    if limit is not None and x_limit is not None and asked.isdigit() and int(asked) > x_limit:
+        findings.append(
+            _f(
+                exchange,
+                "T-PAG-05",
+                f"the Link asks limit={query['limit']} above X-Limit {x_limit}",
+                "Link",
+            )
+        )
+    return findings
+
+
+@check(requirements=("T-PAG-01", "T-PAG-04", "T-PAG-06"), needs=("two complete crawls",))
+def check_crawl(
+    label: str,
+    small: Sequence[str],
+    big: Sequence[str],
+    totals: Sequence[int | None],
+) -> list[Finding]:
+    """A crawl with a small page size against one with a large one (the same objects, each
+    once, in a stable order: T-PAG-01/06) and X-Total-Count constant and true (T-PAG-04)."""
+    findings = []
+    where = label
+    duplicates = sorted(i for i, times in Counter(small).items() if times > 1)
+    if duplicates:
+        findings.append(
+            _f(
+                where,
+                "T-PAG-06",
+                f"{len(duplicates)} objects came twice while paging, e.g. {duplicates[:3]}",
+                seen=len(duplicates),
+            )
+        )
+    missing = sorted(set(big) - set(small))
+    if missing:
+        findings.append(
+            _f(
+                where,
+                "T-PAG-01",
+                f"{len(missing)} objects of the one-page crawl are "
+                f"missing from the paged crawl, e.g. {missing[:3]}",
+                seen=len(missing),
+            )
+        )
+    if not duplicates and not missing and list(dict.fromkeys(small)) != list(big):
+        findings.append(
+            _f(
+                where,
+                "T-PAG-06",
+                "the paged crawl and the one-page crawl give the objects in different orders",
+                level=Level.WARNING,
+            )
+        )
+    known = {t for t in totals if t is not None}
+    if len(known) > 1:
+        findings.append(
+            _f(
+                where,
+                "T-PAG-04",
+                f"X-Total-Count changed while paging: {sorted(known)}",
+                "X-Total-Count",
+            )
+        )
+    elif known and (total := known.pop()) != len(set(small)):
+        findings.append(
+            _f(
+                where,
+                "T-PAG-04",
+                f"X-Total-Count says {total} but the crawl found {len(set(small))} objects",
+                "X-Total-Count",
+                expected=len(set(small)),
+                seen=total,
+            )
+        )
+    return findings
+
+
+@check(requirements=("T-PAG-02",), needs=("complete crawl", "date-window crawls"))
+def check_date_window(
+    label: str,
+    pivot: str,
+    every: Sequence[tuple[str, str]],
+    after: Sequence[str],
+    before: Sequence[str],
+    profile: VersionProfile,
+) -> list[Finding]:
+    """date_from is inclusive and date_to exclusive on last_updated (T-PAG-02), the filters
+    are applied at all; ``every`` is (id, last_updated) of the unfiltered crawl, ``after`` the
+    ids with date_from=pivot, ``before`` those with date_to=pivot."""
+    where = label
+    moment = parse_datetime(pivot)
+    at_or_after = {i for i, t in every if parse_datetime(t) >= moment}
+    strictly_before = {i for i, t in every if parse_datetime(t) < moment}
+    exactly = {i for i, t in every if parse_datetime(t) == moment}
+    level = Level.ERROR if profile.date_bounds_defined else Level.INFO
+    findings = []
+    if set(after) - at_or_after:
+        findings.append(
+            _f(
+                where,
+                "T-PAG-02",
+                f"date_from={pivot} returned objects updated before it: the filter is not applied",
+                "date_from",
+            )
+        )
+    if set(before) & at_or_after - exactly:
+        findings.append(
+            _f(
+                where,
+                "T-PAG-02",
+                f"date_to={pivot} returned objects updated after it: the filter is not applied",
+                "date_to",
+            )
+        )
+    if exactly - set(after):
+        findings.append(
+            _f(
+                where,
+                "T-PAG-02",
+                f"date_from={pivot} left out the objects updated "
+                "exactly then: date_from is inclusive",
+                "date_from",
+                level,
+            )
+        )
+    if exactly & set(before):
+        findings.append(
+            _f(
+                where,
+                "T-PAG-02",
+                f"date_to={pivot} included the objects updated exactly then: date_to is exclusive",
+                "date_to",
+                level,
+            )
+        )
+    if strictly_before - set(before) or at_or_after - exactly - set(after):
+        findings.append(
+            _f(where, "T-PAG-02", "objects inside the date window are missing", "date_from", level)
+        )
+    return findings
+
+
+@check(requirements=("T-PAG-04",), needs=("complete crawl",))
+def check_x_limit_steady(
+    label: str, x_limits: Sequence[int | None], profile: VersionProfile
+) -> list[Finding]:
+    """X-Limit is the server's maximum, the same on every page, not the size of the page
+    (T-PAG-04; 2.1.1 words it both ways, AMB-07)."""
+    known = sorted({x for x in x_limits if x is not None})
+    if len(known) < 2:
+        return []
+    level = Level.ERROR if profile.x_limit_is_maximum else Level.INFO
+    where = label
+    return [
+        _f(
+            where,
+            "T-PAG-04",
+            f"X-Limit changed between pages of one crawl: {known}; it is "
+            "the server's maximum, not the number of objects on the page",
+            "X-Limit",
+            level,
+        )
+    ]
+
+
+@check(requirements=("T-PAG-01",), needs=("offset pages",))
+def check_offset(first: Exchange, shifted: Exchange) -> list[Finding]:
+    """offset=1 starts with the second object of offset=0 (T-PAG-01)."""
+    a = (first.envelope or {}).get("data")
+    b = (shifted.envelope or {}).get("data")
+    if not isinstance(a, list) or not isinstance(b, list) or len(a) < 2 or not b:
+        return []
+    if not (isinstance(a[1], dict) and isinstance(b[0], dict)) or a[1].get("id") == b[0].get("id"):
+        return []
+    return [
+        _f(
+            shifted,
+            "T-PAG-01",
+            f"offset=1 starts with {b[0].get('id')}, not with the second "
+            f"object of offset=0 ({a[1].get('id')})",
+            "offset",
+            expected=a[1].get("id"),
+            seen=b[0].get("id"),
+        )
+    ]
+
+
+@check(requirements=("H-PAG-01", "H-PAG-02"), needs=("list page",))
+def check_crawl_stop(crawl: Crawl) -> list[Finding]:
+    """A crawl ended because the list ended, not because its Link looped, left the target or
+    went on past the page limit (H-PAG-01/02)."""
+    stop = crawl.stop
+    if stop is None:
+        return []
+    if stop.reason == "loop":
+        message = f"page {stop.page} repeats an earlier URL ({stop.url}): the Link loops"
+        return [_f(None, "H-PAG-01", message, "Link")]
+    if stop.reason == "other-origin":
+        message = (
+            f"the Link of page {stop.page} leaves the target for {origin(stop.url)}: not "
+            "followed, the token is never sent there"
+        )
+        return [_f(None, "H-PAG-02", message, "Link")]
+    message = f"still a Link after {stop.page} pages (--ocpi-max-pages)"
+    return [_f(None, "H-PAG-01", message, "Link")]
+
+
+@check(requirements=("T-PAG-01",), needs=("complete crawl",), roles=("cpo",))
+def check_something_listed(checked: int, noun: str = "CDRs") -> list[Finding]:
+    """The list holds something to validate (a warning: an empty list proves nothing)."""
+    if checked:
+        return []
+    message = f"the target lists no {noun}: nothing to validate"
+    return [_f(None, "T-PAG-01", message, level=Level.WARNING)]

@@ -1,0 +1,168 @@
+"""A recorded exchange: one request and what came back, as plain data that checks read and
+reports render; and the pure readings of a response every layer shares (its JSON body, its
+next-page Link, a URL's origin)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+from pydantic_core import from_json
+
+__all__ = ["Crawl", "CrawlStop", "Exchange", "next_link", "origin", "parse_body"]
+
+_LINK = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
+_RECORDED_BODY = 4000  # characters of a body kept in the transcript
+
+
+@dataclass
+class Exchange:
+    """One request and what came back (or why nothing usable did)."""
+
+    label: str
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str | None
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    elapsed_ms: float = 0.0
+    error: str | None = None
+    parsed: Any = field(default=None, repr=False)  # unredacted: kept out of reprs
+    json_error: str | None = None
+    # The body as received, unredacted (kept out of reprs): what the checks read, so that a
+    # secret-looking value in an object cannot change its verdict.
+    text: str | None = field(default=None, repr=False)
+
+    def header(self, name: str) -> str | None:
+        """A response header, by case-insensitive name (T-HDR-02)."""
+        return self.response_headers.get(name.lower())
+
+    @property
+    def envelope(self) -> dict[str, Any] | None:
+        """The parsed body when it is a JSON object."""
+        return self.parsed if isinstance(self.parsed, dict) else None
+
+    def transcript(self, redact: Callable[[str], str]) -> dict[str, Any]:
+        """The exchange for reports: redacted already, body capped. A long JSON body is kept
+        as valid, pretty-printed JSON with its lists cut to their first items (``redact`` is
+        applied to that rendering, which comes from the parsed body)."""
+        body = self.body
+        if body is not None and len(body) > _RECORDED_BODY:
+            if self.parsed is not None:
+                try:
+                    body = redact(_pretty_start(_shrunk(self.parsed)))
+                except RecursionError:  # nested past the interpreter's limit: cut as text
+                    body = self.body or ""
+            if len(body) > _RECORDED_BODY:
+                body = body[:_RECORDED_BODY] + f"... ({len(self.body or ''):,} characters)"
+        return {
+            "label": self.label,
+            "method": self.method,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "request_body": self.request_body,
+            "status": self.status,
+            "response_headers": self.response_headers,
+            "body": body,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "error": self.error,
+        }
+
+    def curl(self) -> str:
+        """A curl command reproducing the request, the token left as a placeholder."""
+        parts = ["curl", "-i", "-X", self.method]
+        for name, value in self.request_headers.items():
+            parts += ["-H", _quote(f"{name}: {value}")]
+        if self.request_body is not None:
+            parts += ["--data", _quote(self.request_body)]
+        parts.append(_quote(self.url))
+        return " ".join(parts)
+
+
+def _shrunk(value: Any, items: int = 2) -> Any:
+    """``value`` with every list cut to its first ``items`` entries and a note of the rest."""
+    if isinstance(value, list):
+        kept = [_shrunk(v, items) for v in value[:items]]
+        return [*kept, f"... {len(value) - items} more item(s)"] if len(value) > items else kept
+    if isinstance(value, dict):
+        return {k: _shrunk(v, items) for k, v in value.items()}
+    return value
+
+
+def parse_body(text: str | bytes) -> tuple[Any, str | None]:
+    """The JSON value of a body, or why there is none. pydantic-core's parser reads the same
+    values as ``json`` (numbers included) in two thirds of the time, and a crawl parses every
+    page; ``json`` reads what it refuses (lone surrogates, nesting past its limit) and words
+    the error."""
+    try:
+        return from_json(text), None
+    except ValueError:
+        pass
+    try:
+        return json.loads(text), None
+    except ValueError as exc:
+        return None, str(exc)
+    except RecursionError:  # json's decoder recurses once per level of nesting
+        return None, "nested too deeply to read"
+
+
+def _pretty_start(value: Any) -> str:
+    """``value`` as pretty-printed JSON, or enough of its start to fill a transcript: the
+    pretty encoder is pure Python, and a page's first objects alone run to several times what
+    the transcript keeps. The margin keeps a secret that runs across the cut whole, so that
+    redacting this start redacts all that is kept of it."""
+    parts: list[str] = []
+    size = 0
+    for part in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(value):
+        parts.append(part)
+        size += len(part)
+        if size > _RECORDED_BODY + 1000:
+            break
+    return "".join(parts)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lower-cased: where a token may be sent."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def next_link(exchange: Exchange, base: str) -> str | None:
+    """The absolute URL of the rel="next" Link of a response (RFC 8288), if any."""
+    header = exchange.header("link")
+    if not header:
+        return None
+    for target, params in _LINK.findall(header):
+        rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
+        if any("next" in rel.split() for rel in rels):
+            return str(urljoin(base, target))
+    return None
+
+
+@dataclass(frozen=True)
+class CrawlStop:
+    """Why ``paginate`` stopped before the list ended: the Link of page ``page`` loops back
+    (``loop``: ``url`` repeats an earlier page), leaves the target (``other-origin``: ``url``
+    is the Link), or there was still a Link after ``max-pages`` pages."""
+
+    reason: Literal["loop", "other-origin", "max-pages"]
+    page: int
+    url: str
+
+
+@dataclass
+class Crawl:
+    """How many pages a paginated GET had and, when it stopped before the list ended, why."""
+
+    pages: int = 0
+    stop: CrawlStop | None = None

@@ -1,0 +1,183 @@
+"""The settings of a conformance run: what it targets and how, read once at start.
+
+``parse_settings`` turns the raw values the plugin gathered (command line, then environment,
+then ini) into one frozen ``TargetSettings``, or a ``SettingsError`` whose message names the
+option and the fix. The target, the suites and the reports read the settings; nothing here
+imports pytest, the mock or the generator.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from harness.options import OptionError, Options
+from harness.roles import ROLES, Role
+from harness.versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, Version
+
+if TYPE_CHECKING:  # importing harness.mock starts FastAPI: only when faults are asked for
+    from harness.mock.faults import FaultName
+
+__all__ = [
+    "DEFAULT_SEED",
+    "EMBEDDED_TOKEN",
+    "EMBEDDED_URL",
+    "SettingsError",
+    "TargetSettings",
+    "parse_settings",
+]
+
+DEFAULT_SEED = "1"
+EMBEDDED_URL = "http://ocpi-mock"
+EMBEDDED_TOKEN = "embedded-mock-token"
+
+
+class SettingsError(ValueError):
+    """A wrong setting; the message names the option and the fix."""
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """What the run targets and how."""
+
+    url: str | None
+    token: str = field(repr=False)  # never in a repr: pytest --showlocals prints fixtures
+    version: Version
+    role: Role | None
+    seed: str
+    read_only: bool
+    timeout: float
+    max_pages: int
+    options: Options
+    credentials: bool = False
+    mock_faults: tuple[FaultName, ...] = field(default=())
+    fail_on: str = "error"
+    known_issues: dict[str, str] = field(default_factory=dict)
+    workers: int | None = None  # processes checking a large crawl; None: the usable cores
+    skipped_checks: tuple[str, ...] = ()  # registered checks switched off (--ocpi-skip-check)
+
+    @property
+    def embedded(self) -> bool:
+        """No target given: the suites run against the embedded mock."""
+        return self.url is None
+
+
+def _flag(value: Any) -> bool:
+    return value in (True, "1", "true", "yes")
+
+
+def _numbers(raw: Mapping[str, Any]) -> tuple[float, int, int | None]:
+    try:
+        timeout = float(raw.get("ocpi-timeout") or 10)
+        max_pages = int(raw.get("ocpi-max-pages") or 1000)
+        workers_raw = raw.get("ocpi-workers")
+        workers = None if workers_raw is None else int(workers_raw)
+    except ValueError:
+        raise SettingsError(
+            "--ocpi-timeout, --ocpi-max-pages and --ocpi-workers take numbers"
+        ) from None
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise SettingsError(f"--ocpi-timeout {timeout}: give a number of seconds above 0")
+    return timeout, max_pages, workers
+
+
+def _known_issues(pairs: Sequence[str]) -> dict[str, str]:
+    from harness.requirements import get_requirement
+
+    known: dict[str, str] = {}
+    for pair in pairs:
+        rid, sep, reason = pair.partition("=")
+        rid, reason = rid.strip(), reason.strip()
+        if not sep or not reason:
+            raise SettingsError(
+                f"--ocpi-known-issue {pair!r}: give ID=REASON, e.g. T-PAG-05='ticket 42'"
+            )
+        try:
+            get_requirement(rid)
+        except KeyError:
+            raise SettingsError(
+                f"--ocpi-known-issue {rid!r}: not a requirement id (see docs/coverage.md)"
+            ) from None
+        known[rid] = reason
+    return known
+
+
+def _skipped_checks(names: Sequence[str]) -> tuple[str, ...]:
+    if not names:
+        return ()
+    from harness.checks.registry import all_checks
+
+    known = all_checks()
+    for name in names:
+        if name not in known:
+            raise SettingsError(
+                f"--ocpi-skip-check {name!r}: not a check; see --ocpi-list-checks or docs/checks.md"
+            )
+    return tuple(dict.fromkeys(names))
+
+
+def _faults(names: Sequence[str]) -> tuple[FaultName, ...]:
+    if not names:
+        return ()
+    from harness.mock.faults import parse_faults
+
+    try:
+        known = parse_faults(list(names))
+    except ValueError as exc:
+        raise SettingsError(f"--ocpi-mock-fault: {exc}") from None
+    return tuple(name for name in dict.fromkeys(names) if name in known)  # as given
+
+
+def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> TargetSettings:
+    """The settings from raw values keyed by option name without dashes in front
+    (``target-url``, ``ocpi-version``, ...; lists for the repeatable options); a
+    ``SettingsError`` names what is wrong and how to fix it."""
+    url = raw.get("target-url")
+    version = str(raw.get("ocpi-version") or DEFAULT_VERSION)
+    if version not in SUPPORTED_VERSIONS:
+        raise SettingsError(
+            f"--ocpi-version {version!r}: use one of {', '.join(SUPPORTED_VERSIONS)}"
+        )
+    role = raw.get("target-role")
+    if role is not None and role not in ROLES:
+        raise SettingsError(f"--target-role {role!r}: use cpo or emsp")
+    token = raw.get("target-token")
+    if url is not None:
+        if not str(url).startswith(("http://", "https://")):
+            raise SettingsError(f"--target-url {url!r}: give the versions URL, http(s)://...")
+        if not token:
+            raise SettingsError("--target-url needs --target-token (or OCPI_TARGET_TOKEN)")
+        if role is None:
+            raise SettingsError("--target-url needs --target-role cpo or --target-role emsp")
+    try:
+        options = Options.parse(raw.get("ocpi-option") or [])
+    except OptionError as exc:
+        raise SettingsError(f"--ocpi-option: {exc}") from None
+    faults = _faults(raw.get("ocpi-mock-fault") or [])
+    timeout, max_pages, workers = _numbers(raw)
+    if workers is None and xdist_worker:
+        workers = 1  # xdist already uses the cores
+    if workers is not None and workers < 1:
+        raise SettingsError(f"--ocpi-workers {workers}: give 1 or more")
+    fail_on = str(raw.get("ocpi-fail-on") or "error")
+    if fail_on not in ("error", "warning"):
+        raise SettingsError(f"--ocpi-fail-on {fail_on!r}: use error or warning")
+    return TargetSettings(
+        url=None if url is None else str(url),
+        token=str(token or EMBEDDED_TOKEN),
+        version=version,
+        role=None if role is None else cast(Role, role),
+        seed=str(raw.get("ocpi-seed") or DEFAULT_SEED),
+        read_only=_flag(raw.get("ocpi-read-only")),
+        timeout=timeout,
+        max_pages=max_pages,
+        options=options,
+        mock_faults=faults,
+        credentials=_flag(raw.get("ocpi-credentials")),
+        fail_on=fail_on,
+        known_issues=_known_issues(raw.get("ocpi-known-issue") or []),
+        workers=workers,
+        skipped_checks=_skipped_checks(raw.get("ocpi-skip-check") or []),
+    )

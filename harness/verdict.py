@@ -1,0 +1,42 @@
+"""The one way a scenario turns findings into a verdict (``conforms``), for the harness's
+suites and for scenarios users write themselves."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pytest
+
+from harness.findings import Finding, Level, failing_levels
+from harness.plugin import target_settings
+
+__all__ = ["conforms"]
+
+
+def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
+    """Attach every finding to the test's report; fail on those at error level (and warning
+    level with ``--ocpi-fail-on warning``), one line each with the requirement id, where and
+    what. Findings of a check switched off with ``--ocpi-skip-check`` are dropped (the report
+    says which checks were off). When every failing finding is a ``--ocpi-known-issue``, the
+    test xfails instead."""
+    settings = target_settings(request.config)
+    skipped = set(settings.skipped_checks)
+    findings = [f for f in findings if f.check not in skipped] if skipped else list(findings)
+    request.node.user_properties.append(
+        ("ocpi_findings", json.dumps([f.to_dict() for f in findings]))
+    )
+    failing = failing_levels(settings.fail_on)
+    for finding in findings:
+        if finding.level is Level.WARNING:  # shown with -s or -rP; reports read them all
+            print(f"ocpi warning {finding.requirement} {finding.path}: {finding.message}")
+    failed = [f for f in findings if f.level in failing]
+    if not failed:
+        return
+    known = settings.known_issues
+    if all(f.requirement in known for f in failed):
+        reasons = sorted({f"{f.requirement}: {known[f.requirement]}" for f in failed})
+        pytest.xfail("known issue " + "; ".join(reasons))
+    lines = [f"{f.requirement} {f.path} ({f.exchange or '-'}): {f.message}" for f in failed]
+    levels = " or ".join(sorted(level.value for level in failing))
+    pytest.fail(f"{len(failed)} finding(s) at {levels} level:\n" + "\n".join(lines), False)
