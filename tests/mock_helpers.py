@@ -1,20 +1,31 @@
-"""Building a mock peer and an httpx client that talks to it in process."""
+"""Building a mock peer and an httpx client that talks to it in process; running the
+conformance suites in process (against the embedded mock, or a target URL)."""
 
 from __future__ import annotations
 
 import base64
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
+import pytest
 
+import harness
 from harness.mock import MockSettings, create_app
 from harness.mock.process import free_port, running_mock, wait_for_port
 from harness.mock.transport import SyncASGITransport
+from tests.conftest import ROOT
 
 __all__ = ["B64", "TOKEN", "auth", "crawl", "free_port", "mock_client", "running_mock"]
-__all__ += ["wait_for_port"]
+__all__ += ["SUITES", "SuiteRun", "import_harness", "run_suites", "wait_for_port"]
+
+SUITES = ROOT / "scenarios"
 
 TOKEN = "s3cret-token"
 B64 = base64.b64encode(TOKEN.encode()).decode()
@@ -50,3 +61,69 @@ def crawl(client: httpx.Client, url: str, version: str = "2.2.1") -> list[dict[s
         link = response.headers.get("link")
         next_url = link[1 : link.index(">")] if link else None
     return out
+
+
+def import_harness() -> None:
+    """Every module of ``harness``, imported into this process once (call it at a test
+    module's import, before any pytester fixture exists). pytester drops the modules an
+    in-process run imported when the test ends: a harness module the suites import lazily
+    would be imported anew by every run, and register its checks a second time."""
+    for info in pkgutil.walk_packages(harness.__path__, "harness."):
+        if not info.name.endswith(".__main__"):  # a __main__ runs its command on import
+            importlib.import_module(info.name)
+
+
+@dataclass
+class SuiteRun:
+    """What one in-process run of the suites showed: pytest's exit code and output, and what
+    the ``ocpi`` plugin inside that run was and made of its options."""
+
+    ret: int
+    stdout: str
+    stderr: str
+    plugin: ModuleType | None = None  # the plugin registered under the entry point's name
+    settings: Any = None  # its TargetSettings (None when the run stopped at a usage error)
+
+    @property
+    def last_line(self) -> str:
+        """pytest's summary line ("37 passed in 1.30s")."""
+        lines = self.stdout.strip().splitlines()
+        return lines[-1] if lines else ""
+
+
+class _Observer:
+    """A plugin given to the in-process run: looks at the ``ocpi`` plugin from inside."""
+
+    def __init__(self, run: SuiteRun) -> None:
+        self.run = run
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        from harness.plugin import target_settings
+
+        plugin = session.config.pluginmanager.get_plugin("ocpi")
+        self.run.plugin = plugin
+        if plugin is not None:
+            self.run.settings = target_settings(session.config)
+
+
+def run_suites(pytester: pytest.Pytester, *args: str, suites: Path = SUITES) -> SuiteRun:
+    """``pytest scenarios ARGS`` in this process (pytester's inline run), as a user runs it
+    from the checkout: the checkout's ini applies (rootdir is the checkout, wherever pytester
+    put the working directory) and the plugin comes from its ``pytest11`` entry point."""
+    from harness.target import OPENED
+
+    # The targets of an earlier run in this process are closed, but may not be collected
+    # yet: the reports must see only this run's (a new process starts with none).
+    OPENED.clear()
+    run = SuiteRun(0, "", "")
+    result = pytester.runpytest_inprocess(
+        str(suites),
+        "--rootdir",
+        str(ROOT),
+        "--basetemp",
+        str(pytester.path / "basetemp"),
+        *args,
+        plugins=[_Observer(run)],
+    )
+    run.ret, run.stdout, run.stderr = int(result.ret), result.stdout.str(), result.stderr.str()
+    return run

@@ -16,6 +16,9 @@ import pytest
 from harness.cli.main import main
 from harness.generate import PROFILES
 from tests.conftest import PEAK_RSS_KIB
+from tests.mock_helpers import import_harness
+
+import_harness()  # before any in-process run: see import_harness
 
 PAIRS = [(name, version) for name, p in PROFILES.items() for version in p.versions]
 CLI = [sys.executable, "-m", "harness.cli.main"]
@@ -62,12 +65,14 @@ def _run_in_new_process(seed: str, hash_seed: str) -> str:
     return hashlib.sha256(result.stdout).hexdigest()
 
 
+@pytest.mark.subprocess
 def test_same_seed_same_bytes_in_separate_processes_other_seed_other_bytes() -> None:
     first = _run_in_new_process("7", "1")
     assert first == _run_in_new_process("7", "2")  # hash randomisation changes nothing
     assert first != _run_in_new_process("8", "1")
 
 
+@pytest.mark.subprocess
 def test_the_readme_pipeline_exits_0() -> None:
     # ocpi-harness generate ... | ocpi-harness validate ... -   (and price --check)
     generated = subprocess.run(
@@ -103,6 +108,7 @@ def _peak_rss_kib(count: int) -> int:
     return int(result.stderr.decode().strip().splitlines()[-1])
 
 
+@pytest.mark.subprocess  # the peak memory of a process that did nothing else
 def test_memory_stays_flat_as_the_count_grows() -> None:
     small = _peak_rss_kib(500)
     large = _peak_rss_kib(10_000)
@@ -152,8 +158,9 @@ def test_two(cdr_factory):
 """
 
 
-def _factory_ids(pytester: pytest.Pytester, *args: str) -> list[str]:
-    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", *args)
+def _factory_ids(pytester: pytest.Pytester, *args: str, new_process: bool = False) -> list[str]:
+    run = pytester.runpytest_subprocess if new_process else pytester.runpytest_inprocess
+    result = run("-s", "-p", "no:cacheprovider", *args)
     result.assert_outcomes(passed=2)
     ids = []
     for line in result.outlines:
@@ -170,5 +177,14 @@ def test_factories_are_seeded_by_the_run_seed_and_the_test(pytester: pytest.Pyte
     # Each test has its own stream; another seed gives other objects
     assert first[0] != first[3]
     assert set(first).isdisjoint(_factory_ids(pytester, "--ocpi-seed", "6"))
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--ocpi-seed", "5")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--ocpi-seed", "5")
     assert any("ocpi: seed 5" in line for line in result.outlines)
+
+
+@pytest.mark.subprocess
+def test_factories_give_the_same_objects_in_a_new_process(pytester: pytest.Pytester) -> None:
+    # The runs above share this process (and the generator's caches); a new process, with
+    # its own hash seed, must make the same objects from the same seed
+    pytester.makepyfile(test_factories=FACTORY_TEST)
+    here = _factory_ids(pytester, "--ocpi-seed", "5")
+    assert here == _factory_ids(pytester, "--ocpi-seed", "5", new_process=True)

@@ -1,10 +1,15 @@
-"""``ocpi-harness validate``: exit codes, output and streaming, on every fixture and bad input."""
+"""``ocpi-harness validate``: exit codes, output and streaming, on every fixture and bad input.
+
+The command runs in this process (``main(argv)``, stdin and output swapped); the tests marked
+``subprocess`` run it as its own process: what a shell sees, and its memory."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,7 +64,11 @@ def test_cross_version_cdr_names_cdr_location_and_total_cost(
         assert "$.total_cost" in out
 
 
-def _run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+Run = Callable[..., subprocess.CompletedProcess[bytes]]
+
+
+def _process(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """``ocpi-harness ARGS < stdin`` as its own process."""
     return subprocess.run(
         [sys.executable, "-m", "harness.cli.main", *args],
         input=stdin,
@@ -69,24 +78,42 @@ def _run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     )
 
 
+@pytest.fixture
+def cli(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``cli(*args, stdin=b"")``: ``ocpi-harness ARGS < stdin`` in this process, with the exit
+    status the process would have, and what it would print."""
+
+    def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        capsysbinary.readouterr()  # drop what ran before
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors end the process this way
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        out, err = capsysbinary.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return run
+
+
 def _cdr(version: str = "2.2.1", name: str = "full") -> bytes:
     return (FIXTURES / version / "cdr" / "valid" / f"{name}.json").read_bytes()
 
 
-def test_reads_an_array_json_lines_and_stdin() -> None:
+def test_reads_an_array_json_lines_and_stdin(cli: Run) -> None:
     obj = json.loads(_cdr())
     array = json.dumps([obj, obj, obj]).encode()
     lines = b"\n".join(json.dumps(obj).encode() for _ in range(3)) + b"\n"
     for payload in (array, lines):
-        result = _run("validate", "--version", "2.2.1", "--kind", "cdr", "-", stdin=payload)
+        result = cli("validate", "--version", "2.2.1", "--kind", "cdr", "-", stdin=payload)
         assert result.returncode == 0, result.stderr
         assert result.stdout.decode().startswith("3 objects")
 
 
-def test_broken_json_line_is_a_finding_not_the_end() -> None:
+def test_broken_json_line_is_a_finding_not_the_end(cli: Run) -> None:
     good = json.dumps(json.loads(_cdr())).encode()
     payload = good + b"\n{not json\n" + good + b"\n"
-    result = _run("validate", "--version", "2.2.1", "--kind", "cdr", stdin=payload)
+    result = cli("validate", "--version", "2.2.1", "--kind", "cdr", stdin=payload)
     out = result.stdout.decode()
     assert result.returncode == 1
     assert "line 2: error C-002 $: not valid JSON" in out
@@ -106,9 +133,9 @@ def test_broken_json_line_is_a_finding_not_the_end() -> None:
         (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
     ],
 )
-def test_unreadable_input_exits_2_with_one_line(payload: bytes, says: str) -> None:
+def test_unreadable_input_exits_2_with_one_line(cli: Run, payload: bytes, says: str) -> None:
     # Given input that is not OCPI objects at all
-    result = _run("validate", "--version", "2.2.1", "--kind", "cdr", stdin=payload)
+    result = cli("validate", "--version", "2.2.1", "--kind", "cdr", stdin=payload)
     err = result.stderr.decode()
     # Then one clear line, exit 2, no traceback
     assert result.returncode == 2
@@ -127,18 +154,36 @@ def test_unreadable_input_exits_2_with_one_line(payload: bytes, says: str) -> No
         (["--version", "2.2.1", "--kind", "cdr", "--option", "AMB-C-11=LOUD"], "takes one of"),
     ],
 )
-def test_usage_errors_exit_2_and_name_the_fix(args: list[str], says: str) -> None:
-    result = _run("validate", *args, stdin=b"{}")
+def test_usage_errors_exit_2_and_name_the_fix(cli: Run, args: list[str], says: str) -> None:
+    result = cli("validate", *args, stdin=b"{}")
     assert result.returncode == 2
     assert says in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
 
 
-def test_list_options_names_every_option() -> None:
-    result = _run("validate", "--version", "2.2.1", "--kind", "cdr", "--list-options")
+def test_list_options_names_every_option(cli: Run) -> None:
+    result = cli("validate", "--version", "2.2.1", "--kind", "cdr", "--list-options")
     assert result.returncode == 0
     assert "AMB-C-11" in result.stdout.decode()
     assert "tolerance-money" in result.stdout.decode()
+
+
+@pytest.mark.subprocess
+def test_as_its_own_process_it_reads_stdin_and_exits_with_the_verdict() -> None:
+    # The tests above call main(); this is what a shell sees: the exit status and the output
+    good = json.dumps(json.loads(_cdr())).encode()
+    valid = _process("validate", "--version", "2.2.1", "--kind", "cdr", "-", stdin=good)
+    assert valid.returncode == 0, valid.stderr
+    assert valid.stdout.decode().startswith("1 object")
+    broken = _process("validate", "--version", "2.2.1", "--kind", "cdr", stdin=good + b"\n{\n")
+    assert broken.returncode == 1
+    assert "line 2: error C-002 $: not valid JSON" in broken.stdout.decode()
+    for args, says in ((["--kind", "cdr"], "not UTF-8"), (["--kind", "session"], "invalid choice")):
+        refused = _process("validate", "--version", "2.2.1", *args, stdin=b"\xff\xfe{}")
+        err = refused.stderr.decode()
+        assert refused.returncode == 2
+        assert says in err
+        assert "Traceback" not in err
 
 
 def _peak_rss_kib(count: int, tmp_path: Path) -> int:
@@ -157,6 +202,7 @@ def _peak_rss_kib(count: int, tmp_path: Path) -> int:
     return int(result.stderr.decode().strip().splitlines()[-1])
 
 
+@pytest.mark.subprocess  # the peak memory of a process that did nothing else
 def test_memory_stays_flat_as_input_grows(tmp_path: Path) -> None:
     # Given 500 and 10,000 CDRs as JSON lines (about 20 MB for the larger)
     small = _peak_rss_kib(500, tmp_path)

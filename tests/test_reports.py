@@ -1,6 +1,9 @@
 """The three artifacts of one run (HTML, JUnit XML, JSON summary) agree with each other, the
 JSON follows its schema, the HTML shows its sections in a real browser, gating follows
---ocpi-fail-on and known issues, and no secret reaches any artifact."""
+--ocpi-fail-on and known issues, and no secret reaches any artifact.
+
+The suites run in this process (pytester's inline run); the tests marked ``subprocess`` need
+processes of their own too (xdist's workers, a separately started ocpi-mock)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,6 @@ import html
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -23,7 +24,9 @@ import pytest
 from harness.report.summary import CaseRecord, RunFacts, build_summary
 from tests.browser import browser_binaries, chromium_page
 from tests.conftest import ROOT
-from tests.mock_helpers import running_mock
+from tests.mock_helpers import SuiteRun, import_harness, run_suites, running_mock
+
+import_harness()  # before any in-process run: see import_harness
 
 SCHEMA = json.loads((ROOT / "harness" / "report" / "summary.schema.json").read_text("utf-8"))
 # A faulty run: T-PAG-04 fails the sender tests and T-AUTH-04 the auth tests (their findings
@@ -43,19 +46,26 @@ FAULTY = (
 )
 
 
-def run_pytest(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """`pytest scenarios` in a new process, as a user runs it."""
-    command = [sys.executable, "-m", "pytest", str(ROOT / "scenarios"), "-p", "no:cacheprovider"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+def run_pytest(pytester: pytest.Pytester, *args: str) -> SuiteRun:
+    """`pytest scenarios`, as a user runs it from the checkout (in this process)."""
+    return run_suites(pytester, "-p", "no:cacheprovider", *args)
 
 
-@pytest.fixture(scope="module")
-def faulty_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """The report directory of one faulty run, and its exit status."""
-    out = tmp_path_factory.mktemp("faulty")
-    result = run_pytest("-q", "-p", "no:xdist", "--ocpi-report", str(out), *FAULTY)
-    assert (out / "summary.json").exists(), result.stdout[-3000:] + result.stderr[-3000:]
-    return out, result.returncode
+_FAULTY_RUNS: list[tuple[Path, int]] = []  # the one faulty run of this process
+
+
+@pytest.fixture
+def faulty_run(
+    pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, int]:
+    """The report directory of one faulty run, and its exit status: made once, shared by the
+    tests that only read it (as a module-scoped fixture would: pytester is per test)."""
+    if not _FAULTY_RUNS:
+        out = tmp_path_factory.mktemp("faulty")
+        result = run_pytest(pytester, "-q", "-p", "no:xdist", "--ocpi-report", str(out), *FAULTY)
+        assert (out / "summary.json").exists(), result.stdout[-3000:] + result.stderr[-3000:]
+        _FAULTY_RUNS.append((out, result.ret))
+    return _FAULTY_RUNS[0]
 
 
 def _html_results(path: Path) -> Counter[str]:
@@ -119,11 +129,14 @@ def test_a_faulty_run_writes_three_artifacts_that_agree(faulty_run: tuple[Path, 
     assert 'data-requirement="T-PAG-04"' in page
 
 
-def test_the_json_summary_of_a_clean_run_says_pass(tmp_path: Path) -> None:
-    result = run_pytest("-q", "-n", "2", "--ocpi-json", str(tmp_path / "s.json"))
+@pytest.mark.subprocess  # xdist's two workers
+def test_the_json_summary_of_a_clean_run_says_pass(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    result = run_pytest(pytester, "-q", "-n", "2", "--ocpi-json", str(tmp_path / "s.json"))
     summary = json.loads((tmp_path / "s.json").read_text("utf-8"))
     jsonschema.validate(summary, SCHEMA)
-    assert result.returncode == 0
+    assert result.ret == 0
     assert summary["verdict"] == "pass"
     assert summary["counts"]["tests"]["failed"] == 0
     # Under xdist too, discovery's fingerprint reaches the summary for both roles
@@ -132,12 +145,17 @@ def test_the_json_summary_of_a_clean_run_says_pass(tmp_path: Path) -> None:
     assert {"identifier": "cdrs", "role": "SENDER"}.items() <= cpo["endpoints"][0].items()
 
 
-def test_fail_on_warning_turns_warnings_into_failures(tmp_path: Path) -> None:
+def test_fail_on_warning_turns_warnings_into_failures(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
     # A fault that only warns (routing headers are SHOULD-level, AMB-08) passes by default...
-    lenient = run_pytest("-q", "-p", "no:xdist", "--ocpi-mock-fault", "routing-headers-missing")
-    assert lenient.returncode == 0, lenient.stdout[-2000:]
+    lenient = run_pytest(
+        pytester, "-q", "-p", "no:xdist", "--ocpi-mock-fault", "routing-headers-missing"
+    )
+    assert lenient.ret == 0, lenient.stdout[-2000:]
     # ...and fails with --ocpi-fail-on warning, naming the requirement
     strict = run_pytest(
+        pytester,
         "-q",
         "-p",
         "no:xdist",
@@ -148,7 +166,7 @@ def test_fail_on_warning_turns_warnings_into_failures(tmp_path: Path) -> None:
         "--ocpi-json",
         str(tmp_path / "s.json"),
     )
-    assert strict.returncode == 1
+    assert strict.ret == 1
     assert "T-ROUTE-01" in strict.stdout
     summary = json.loads((tmp_path / "s.json").read_text("utf-8"))
     assert summary["verdict"] == "fail"
@@ -156,14 +174,14 @@ def test_fail_on_warning_turns_warnings_into_failures(tmp_path: Path) -> None:
     assert {r["id"]: r["outcome"] for r in summary["requirements"]}["T-ROUTE-01"] == "fail"
 
 
-def test_report_options_refuse_wrong_values_in_one_line() -> None:
+def test_report_options_refuse_wrong_values_in_one_line(pytester: pytest.Pytester) -> None:
     for args, says in (
         (("--ocpi-fail-on", "info"), "--ocpi-fail-on 'info': use error or warning"),
         (("--ocpi-known-issue", "T-PAG-04"), "--ocpi-known-issue 'T-PAG-04': give ID=REASON"),
         (("--ocpi-known-issue", "X-1=y"), "--ocpi-known-issue 'X-1': not a requirement id"),
     ):
-        result = run_pytest(*args)
-        assert result.returncode == 4, (args, result.stderr)
+        result = run_pytest(pytester, *args)
+        assert result.ret == 4, (args, result.stderr)
         assert says in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
 
@@ -204,7 +222,8 @@ def _encodings(secret: str) -> set[str]:
     return {secret, b64, quote(secret, safe=""), quote(b64, safe="")}
 
 
-def test_no_secret_reaches_any_artifact(tmp_path: Path) -> None:
+@pytest.mark.subprocess  # the target: ocpi-mock with its store in a file
+def test_no_secret_reaches_any_artifact(pytester: pytest.Pytester, tmp_path: Path) -> None:
     # Given a target with a recognisable token, some faults (so transcripts are kept), and the
     # credentials handshake (which learns more tokens)
     token = "Zq9-SECRET-marker-7731"
@@ -223,6 +242,7 @@ def test_no_secret_reaches_any_artifact(tmp_path: Path) -> None:
     )
     with running_mock([*args, *faults], token) as port:
         result = run_pytest(
+            pytester,
             "-rA",
             "-p",
             "no:xdist",
@@ -240,7 +260,7 @@ def test_no_secret_reaches_any_artifact(tmp_path: Path) -> None:
             "--log-file-level",
             "DEBUG",
         )
-    assert result.returncode == 1, result.stdout[-3000:]
+    assert result.ret == 1, result.stdout[-3000:]
     (run / "stdout.txt").write_text(result.stdout + result.stderr, "utf-8")
     # The tokens the handshake created (C, issued by the target; B, ours) are secrets too
     with sqlite3.connect(db) as store:
@@ -348,22 +368,23 @@ def test_passes():
 """
 
 
-@pytest.mark.parametrize("workers", [(), ("-n", "2")])
+@pytest.mark.parametrize("workers", [(), pytest.param(("-n", "2"), marks=pytest.mark.subprocess)])
 def test_odd_outcomes_are_counted_as_pytest_counts_them(
-    tmp_path: Path, workers: tuple[str, ...]
+    pytester: pytest.Pytester, workers: tuple[str, ...]
 ) -> None:
     # Given tests that pass or fail and then break in teardown, break in setup, skip, xfail
-    # and xpass, one of them printing and failing with the token in its message
-    (tmp_path / "test_odd.py").write_text(ODD_OUTCOMES, "utf-8")
+    # and xpass, one of them printing and failing with the token in its message (in a folder
+    # of their own: no ini applies)
+    pytester.makepyfile(test_odd=ODD_OUTCOMES)
     token = "Odd-T0ken-4471"
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "pytest", "test_odd.py", "-p", "no:cacheprovider", "-rA"]
-    command += ["--target-url", "http://127.0.0.1:9/versions", "--target-role", "cpo"]
-    command += ["--target-token", token, "--ocpi-report", str(out), *workers]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    out = pytester.path / "out"
+    args = ["test_odd.py", "-p", "no:cacheprovider", "-rA"]
+    args += ["--target-url", "http://127.0.0.1:9/versions", "--target-role", "cpo"]
+    args += ["--target-token", token, "--ocpi-report", str(out), *workers]
+    result = pytester.runpytest_inprocess(*args)
     # Then the JSON counts what pytest's own summary line counts
     tests = json.loads((out / "summary.json").read_text("utf-8"))["counts"]["tests"]
-    line = result.stdout.strip().splitlines()[-1]
+    line = result.stdout.str().strip().splitlines()[-1]
     said = {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", line)}
     assert said == {
         "failed": tests["failed"],
@@ -386,11 +407,12 @@ def test_odd_outcomes_are_counted_as_pytest_counts_them(
     for path in out.iterdir():
         text = path.read_text("utf-8")
         assert not [s for s in _encodings(token) if s in text], path.name
-    assert token not in result.stdout
+    assert token not in result.stdout.str()
 
 
-def test_report_dir_works_without_junit_or_html(tmp_path: Path) -> None:
+def test_report_dir_works_without_junit_or_html(pytester: pytest.Pytester, tmp_path: Path) -> None:
     result = run_pytest(
+        pytester,
         "-q",
         "-p",
         "no:junitxml",
@@ -403,5 +425,5 @@ def test_report_dir_works_without_junit_or_html(tmp_path: Path) -> None:
         "-k",
         "discovery",
     )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.ret == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert (tmp_path / "summary.json").exists()
