@@ -69,8 +69,11 @@ def import_harness() -> None:
     in-process run imported when the test ends: a harness module the suites import lazily
     would be imported anew by every run, and register its checks a second time."""
     for info in pkgutil.walk_packages(harness.__path__, "harness."):
-        if not info.name.endswith(".__main__"):  # a __main__ runs its command on import
-            importlib.import_module(info.name)
+        if info.name.endswith(".__main__"):  # a __main__ runs its command on import
+            continue
+        if info.name.startswith("harness.scenarios"):  # the suites: each run imports its own
+            continue
+        importlib.import_module(info.name)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class SuiteRun:
     stderr: str
     plugin: ModuleType | None = None  # the plugin registered under the entry point's name
     settings: Any = None  # its TargetSettings (None when the run stopped at a usage error)
+    inipath: Path | None = None  # the ini file the run read
 
     @property
     def last_line(self) -> str:
@@ -102,6 +106,7 @@ class _Observer:
 
         plugin = session.config.pluginmanager.get_plugin("ocpi")
         self.run.plugin = plugin
+        self.run.inipath = session.config.inipath
         if plugin is not None:
             self.run.settings = target_settings(session.config)
 

@@ -19,7 +19,7 @@ import harness.plugin
 from harness.mock import FAULTS
 from scenarios.coverage import PENDING, PROOFS, table
 from tests.conftest import ROOT
-from tests.mock_helpers import SuiteRun, import_harness, run_suites, running_mock
+from tests.mock_helpers import SUITES, SuiteRun, import_harness, run_suites, running_mock
 
 import_harness()  # before any in-process run: see import_harness
 
@@ -31,8 +31,9 @@ def _run_suites(pytester: pytest.Pytester, *args: str) -> tuple[SuiteRun, dict[s
     """The run, and its JSON summary."""
     summary = pytester.path / "summary.json"
     run = run_suites(pytester, *ARGS, "--ocpi-json", str(summary), *args)
-    # The run was the plugin's: loaded from its entry point, settings taken from these options
+    # The run was the plugin's (loaded from its entry point), with the checkout's ini
     assert run.plugin is harness.plugin, run.stdout[-3000:] + run.stderr[-3000:]
+    assert run.inipath == ROOT / "pyproject.toml"
     return run, json.loads(summary.read_text("utf-8"))
 
 
@@ -105,7 +106,7 @@ def test_a_wrong_option_stops_the_run_with_one_line_naming_the_fix(
 def test_a_wrong_option_is_exit_status_4_of_the_pytest_process() -> None:
     # The in-process runs above see pytest.main's return value; this is what a CI script sees
     args, says = WRONG_OPTIONS[0]
-    command = [sys.executable, "-m", "pytest", str(ROOT / "scenarios"), *ARGS, *args]
+    command = [sys.executable, "-m", "pytest", str(SUITES), *ARGS, *args]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 4, result.stderr
     assert says in result.stderr
