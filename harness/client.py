@@ -44,6 +44,8 @@ class OcpiClient:
         max_body: int = 5_000_000,
         recorder: Recorder | None = None,
         max_pages: int = 1000,
+        home: str | None = None,
+        allowed_origins: tuple[str, ...] = (),
     ) -> None:
         self.profile: VersionProfile = version_profile(version)
         self.version = version
@@ -52,6 +54,10 @@ class OcpiClient:
         self.max_pages = max_pages
         self.recorder = recorder or Recorder()
         self.recorder.add_secret(token)
+        # The origins the token may go to: the target's own (``home``, else the origin of the
+        # first request) and those named (--ocpi-allow-origin).
+        self.home = None if home is None else origin(home)
+        self.allowed_origins = frozenset(origin(o) for o in allowed_origins)
         self.http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
 
     def close(self) -> None:
@@ -80,7 +86,9 @@ class OcpiClient:
     ) -> Exchange:
         """Send one request; the result is always an Exchange (never an exception).
         ``authorization``: "default" (the token, encoded per version), None (no header), or
-        the exact header value."""
+        the exact header value. A request with a token to a URL off the target's origin is
+        not made: the exchange says so (``off_origin``), whatever URL the target handed back
+        (a Link, a Location, a version details or endpoint URL)."""
         sent: dict[str, str] = {}
         if authorization == "default":
             sent["Authorization"] = self.authorization()
@@ -95,26 +103,32 @@ class OcpiClient:
             sent["Content-Type"] = "application/json"
         sent.update(headers or {})
         request = self.http.build_request(method, url, params=params, headers=sent, content=content)
-        redact = self.recorder.redact
         exchange = Exchange(
             f"{label or method + ' ' + urlsplit(str(request.url)).path} #{next(_NUMBERS)}",
             method,
-            redact(str(request.url)),
-            {k: redact(v) for k, v in sent.items()},
+            str(request.url),
+            sent,
             None
             if content is None
-            else redact(
-                content if isinstance(content, str) else content.decode("utf-8", "replace")
-            ),
+            else (content if isinstance(content, str) else content.decode("utf-8", "replace")),
         )
+        where = origin(exchange.url)
+        if self.home is None:
+            self.home = where
+        if "Authorization" in sent and where != self.home and where not in self.allowed_origins:
+            exchange.off_origin = True
+            exchange.error = (
+                f"not sent: {where} is not the target's origin {self.home}, and the token goes "
+                "only there (--ocpi-allow-origin names another origin to trust)"
+            )
+            self.recorder.keep(exchange)
+            return exchange
         started = time.perf_counter()
         try:
             response = self.http.send(request, stream=True)
             try:
                 exchange.status = response.status_code
-                exchange.response_headers = {
-                    k.lower(): redact(v) for k, v in response.headers.items()
-                }
+                exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
                 raw = self._read_capped(response)
             finally:
                 response.close()
@@ -127,7 +141,7 @@ class OcpiClient:
         else:
             text = raw.decode("utf-8", "replace")
             exchange.text = text
-            exchange.body = redact(text)
+            exchange.body = self.recorder.redact(text)
             exchange.parsed, exchange.json_error = parse_body(text)
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
         self.recorder.keep(exchange)

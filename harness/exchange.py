@@ -21,18 +21,26 @@ _RECORDED_BODY = 4000  # characters of a body kept in the transcript
 
 @dataclass
 class Exchange:
-    """One request and what came back (or why nothing usable did)."""
+    """One request and what came back (or why nothing usable did).
+
+    The URL, headers, request body and error are kept as sent and received, so the checks
+    judge what the target did, whatever a secret looks like (a token ``100`` and an
+    ``X-Limit: 100``); they are kept out of reprs, and ``transcript``/``curl`` redact them for
+    anything shown or written. ``body`` is the redacted body (for display), ``text`` the body
+    as received. ``off_origin`` marks a request not made because its URL was on another origin
+    than the target's (the token is never sent there)."""
 
     label: str
     method: str
-    url: str
-    request_headers: dict[str, str]
-    request_body: str | None
+    url: str = field(repr=False)
+    request_headers: dict[str, str] = field(repr=False)
+    request_body: str | None = field(repr=False)
     status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    body: str | None = None
+    response_headers: dict[str, str] = field(default_factory=dict, repr=False)
+    body: str | None = field(default=None, repr=False)
     elapsed_ms: float = 0.0
-    error: str | None = None
+    error: str | None = field(default=None, repr=False)
+    off_origin: bool = False
     parsed: Any = field(default=None, repr=False)  # unredacted: kept out of reprs
     json_error: str | None = None
     # The body as received, unredacted (kept out of reprs): what the checks read, so that a
@@ -49,9 +57,10 @@ class Exchange:
         return self.parsed if isinstance(self.parsed, dict) else None
 
     def transcript(self, redact: Callable[[str], str]) -> dict[str, Any]:
-        """The exchange for reports: redacted already, body capped. A long JSON body is kept
-        as valid, pretty-printed JSON with its lists cut to their first items (``redact`` is
-        applied to that rendering, which comes from the parsed body)."""
+        """The exchange for reports, every part ``redact``-ed and the body capped (the exchange
+        itself keeps what was sent and received, which is what the checks read). A long JSON
+        body is kept as valid, pretty-printed JSON with its lists cut to their first items
+        (``redact`` is applied to that rendering, which comes from the parsed body)."""
         body = self.body
         if body is not None and len(body) > _RECORDED_BODY:
             if self.parsed is not None:
@@ -64,24 +73,25 @@ class Exchange:
         return {
             "label": self.label,
             "method": self.method,
-            "url": self.url,
-            "request_headers": self.request_headers,
-            "request_body": self.request_body,
+            "url": redact(self.url),
+            "request_headers": {redact(k): redact(v) for k, v in self.request_headers.items()},
+            "request_body": None if self.request_body is None else redact(self.request_body),
             "status": self.status,
-            "response_headers": self.response_headers,
+            "response_headers": {redact(k): redact(v) for k, v in self.response_headers.items()},
             "body": body,
             "elapsed_ms": round(self.elapsed_ms, 1),
-            "error": self.error,
+            "error": None if self.error is None else redact(self.error),
         }
 
-    def curl(self) -> str:
-        """A curl command reproducing the request, the token left as a placeholder."""
+    def curl(self, redact: Callable[[str], str]) -> str:
+        """A curl command reproducing the request, ``redact``-ed (the token left as a
+        placeholder)."""
         parts = ["curl", "-i", "-X", self.method]
         for name, value in self.request_headers.items():
-            parts += ["-H", _quote(f"{name}: {value}")]
+            parts += ["-H", _quote(redact(f"{name}: {value}"))]
         if self.request_body is not None:
-            parts += ["--data", _quote(self.request_body)]
-        parts.append(_quote(self.url))
+            parts += ["--data", _quote(redact(self.request_body))]
+        parts.append(_quote(redact(self.url)))
         return " ".join(parts)
 
 

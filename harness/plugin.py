@@ -38,6 +38,7 @@ MARKERS = {
     "requirement(*ids)": "the requirement ids a test checks",
 }
 _SETTINGS_KEY = pytest.StashKey[TargetSettings]()
+SHORT_TOKEN = 8  # characters: a shorter token also matches unrelated text when redacted
 # Option names whose values the settings read (the repeatable ones as lists).
 _SINGLE = (
     "target-url",
@@ -51,7 +52,7 @@ _SINGLE = (
     "ocpi-max-pages",
     "ocpi-fail-on",
 )
-_LISTED = ("ocpi-option", "ocpi-known-issue", "ocpi-skip-check")
+_LISTED = ("ocpi-option", "ocpi-known-issue", "ocpi-skip-check", "ocpi-allow-origin")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -116,6 +117,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "ocpi-skip-check",
         "NAME: switch a registered check off, recorded in the reports (env OCPI_SKIP_CHECK, "
         "';'-separated; see --ocpi-list-checks)",
+        action="append",
+        default=[],
+    )
+    add(
+        "ocpi-allow-origin",
+        "URL: another origin the token may be sent to, for a partner whose endpoints live on "
+        "another host (env OCPI_ALLOW_ORIGIN, ';'-separated); elsewhere the token never goes",
         action="append",
         default=[],
     )
@@ -229,6 +237,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
     if settings.mock_faults:
         lines.append(f"ocpi: embedded mock faults {', '.join(settings.mock_faults)}")
+    if len(settings.token) < SHORT_TOKEN:
+        lines.append(
+            f"ocpi: warning: the token has {len(settings.token)} characters; it is redacted "
+            "wherever it appears in what is shown or written, also inside unrelated text"
+        )
     return lines
 
 

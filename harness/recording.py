@@ -79,7 +79,7 @@ class Recorder:
 
     def keep(self, exchange: Exchange) -> None:
         """Record an exchange (the first ``limit`` ones), in this recorder and the journal."""
-        recorded = Recorded(exchange.transcript(self.redact), exchange.curl())
+        recorded = Recorded(exchange.transcript(self.redact), exchange.curl(self.redact))
         if len(self.exchanges) < self.limit:
             self.exchanges.append(recorded)
         JOURNAL.add(recorded)

@@ -42,12 +42,14 @@ class Secrets:
         return text
 
     def redact_data(self, value: Any) -> Any:
-        """JSON-like data with every string (keys too) redacted; other values unchanged. Done
-        before the data is serialised or escaped, so that the output stays well-formed."""
+        """JSON-like data with every string value redacted; keys and other values unchanged (a
+        key is the harness's own structure, and a short token found inside one would break it:
+        ``test`` in ``tests``). Done before the data is serialised or escaped, so that the
+        output stays well-formed."""
         if isinstance(value, str):
             return self.redact(value)
         if isinstance(value, dict):
-            return {self.redact_data(k): self.redact_data(v) for k, v in value.items()}
+            return {k: self.redact_data(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return type(value)(self.redact_data(v) for v in value)
         return value

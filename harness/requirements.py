@@ -1256,6 +1256,15 @@ _ALL: tuple[Requirement, ...] = (
         "§4.1.4.1 Paginated responses (pages bounded by X-Limit)",
     ),
     _r(
+        "H-HTTP-03",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "URLs the target hands back (a Location, version details and endpoint URLs) stay on "
+        "its origin: the token is never sent elsewhere (--ocpi-allow-origin trusts another)",
+        "§4.1.2 Authorization header; §4.1.4.1 Paginated Response (Link)",
+    ),
+    _r(
         "H-PAG-01",
         ALL_VERSIONS,
         "IMPLIED",

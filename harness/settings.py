@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 from harness.options import OptionError, Options
 from harness.roles import ROLES, Role
@@ -57,6 +58,7 @@ class TargetSettings:
     known_issues: dict[str, str] = field(default_factory=dict)
     workers: int | None = None  # processes checking a large crawl; None: the usable cores
     skipped_checks: tuple[str, ...] = ()  # registered checks switched off (--ocpi-skip-check)
+    allowed_origins: tuple[str, ...] = ()  # other origins the token may go to
 
     @property
     def embedded(self) -> bool:
@@ -116,6 +118,16 @@ def _skipped_checks(names: Sequence[str]) -> tuple[str, ...]:
                 f"--ocpi-skip-check {name!r}: not a check; see --ocpi-list-checks or docs/checks.md"
             )
     return tuple(dict.fromkeys(names))
+
+
+def _origins(urls: Sequence[str]) -> tuple[str, ...]:
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingsError(
+                f"--ocpi-allow-origin {url!r}: give an origin, e.g. https://cdrs.partner.example"
+            )
+    return tuple(urls)
 
 
 def _faults(names: Sequence[str]) -> tuple[FaultName, ...]:
@@ -180,4 +192,5 @@ def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> Target
         known_issues=_known_issues(raw.get("ocpi-known-issue") or []),
         workers=workers,
         skipped_checks=_skipped_checks(raw.get("ocpi-skip-check") or []),
+        allowed_origins=_origins(raw.get("ocpi-allow-origin") or []),
     )

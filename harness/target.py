@@ -105,6 +105,8 @@ def open_target(settings: TargetSettings, role: Role) -> Target:
             timeout=settings.timeout,
             recorder=recorder,
             max_pages=settings.max_pages,
+            home=settings.url,
+            allowed_origins=settings.allowed_origins,
         )
         return Target(settings, client, settings.url, role)
     from harness.mock import MockSettings, create_app
@@ -129,6 +131,7 @@ def open_target(settings: TargetSettings, role: Role) -> Target:
         timeout=settings.timeout,
         recorder=recorder,
         max_pages=settings.max_pages,
+        home=EMBEDDED_URL,
     )
     return Target(settings, client, f"{EMBEDDED_URL}/ocpi/versions", role)
 

@@ -10,6 +10,7 @@ import pytest
 
 from harness.findings import Finding, Level, failing_levels
 from harness.plugin import target_settings
+from harness.redaction import RUN_SECRETS
 
 __all__ = ["conforms"]
 
@@ -29,7 +30,9 @@ def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> Non
     failing = failing_levels(settings.fail_on)
     for finding in findings:
         if finding.level is Level.WARNING:  # shown with -s or -rP; reports read them all
-            print(f"ocpi warning {finding.requirement} {finding.path}: {finding.message}")
+            # Findings quote what the target sent, as sent: redacted where they are shown
+            line = f"ocpi warning {finding.requirement} {finding.path}: {finding.message}"
+            print(RUN_SECRETS.redact(line))
     failed = [f for f in findings if f.level in failing]
     if not failed:
         return

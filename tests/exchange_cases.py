@@ -94,6 +94,12 @@ def page(ids: list[str], total: int | None, limit: int | None, link: str | None 
     return exchange(envelope([{"id": i} for i in ids]), headers=headers)
 
 
+def _off_origin() -> Exchange:
+    made = exchange(error="not sent: https://elsewhere.example is not the target's origin")
+    made.off_origin = True
+    return made
+
+
 @dataclass(frozen=True)
 class Case:
     """``call()`` runs ``check`` on one input; ``emits`` the requirements it must give
@@ -145,6 +151,13 @@ CASES: list[Case] = [
         check_response,
         "H-HTTP-02",
         exchange(error="body over the 5,000,000-byte limit"),
+        V22,
+    ),
+    case(
+        "a URL off the target's origin, not requested",
+        check_response,
+        "H-HTTP-03",
+        _off_origin(),
         V22,
     ),
     case("a server error", check_response, "T-HTTP-02", exchange(envelope(), 500), V22),

@@ -164,7 +164,8 @@ def test_the_token_is_redacted_in_every_encoding_everywhere() -> None:
         text = str(recorded.transcript) + recorded.curl
         assert TOKEN not in text
         assert B64 not in text
-    assert REDACTED in exchange.curl()
+    assert REDACTED in exchange.curl(client.recorder.redact)
+    assert TOKEN in exchange.url  # kept as sent, for the checks; shown only redacted
 
 
 def test_link_headers_are_parsed_as_rfc_8288_says() -> None:
@@ -206,3 +207,74 @@ def test_a_long_body_nested_past_the_interpreter_still_gets_a_transcript() -> No
     body = exchange.transcript(lambda text: text)["body"]
     assert body.startswith("[[[")
     assert body.endswith("characters)")
+
+
+# Issue 19, item 1: one origin guard for every URL a target hands back.
+@respx.mock
+def test_a_location_on_another_port_is_not_fetched_with_the_token() -> None:
+    # Given a receiver whose POST answers with a Location on another port of the same host
+    respx.post(BASE).mock(
+        return_value=httpx.Response(
+            201,
+            json={"status_code": 1000, "timestamp": "2025-01-01T00:00:00Z"},
+            headers={"Location": "https://target.example:8443/steal/NL/ABC/CDR1"},
+        )
+    )
+    stolen = respx.get(url__startswith="https://target.example:8443/").mock(
+        return_value=httpx.Response(200, json={})
+    )
+    client = _client()
+    post = client.request("POST", BASE, body={"id": "CDR1"})
+    # When the harness reads the CDR back at that Location
+    from harness.checks.receiver import location_of
+
+    location = location_of(post)
+    assert location is not None
+    fetched = client.get(location)
+    # Then no request is made, and the exchange is an H-HTTP-03 finding naming both origins
+    assert not stolen.called
+    assert fetched.off_origin
+    (finding,) = check_response(fetched, PROFILE)
+    assert finding.requirement == "H-HTTP-03"
+    assert "https://target.example:8443" in finding.message
+    assert "https://target.example" in finding.message
+
+
+@respx.mock
+def test_version_details_elsewhere_are_not_fetched_unless_that_origin_is_allowed() -> None:
+    details = respx.get("https://other.example/ocpi/2.2.1").mock(
+        return_value=httpx.Response(200, json={})
+    )
+    # Given a client whose target is target.example (its first request went there)
+    client = _client(home="https://target.example/ocpi/versions")
+    assert client.get("https://other.example/ocpi/2.2.1").off_origin
+    assert not details.called
+    # And a request without the token is not the guard's business
+    assert not client.get("https://other.example/ocpi/2.2.1", authorization=None).off_origin
+    # When the partner's other host is allowed by name, Then the request is made
+    trusting = _client(
+        home="https://target.example/ocpi/versions", allowed_origins=("https://other.example",)
+    )
+    assert not trusting.get("https://other.example/ocpi/2.2.1").off_origin
+    assert details.call_count == 2
+
+
+# Issue 19, item 4: checks read what was received; only what is shown is redacted.
+@respx.mock
+def test_a_token_that_looks_like_a_header_value_changes_no_verdict() -> None:
+    # Given the token "100", and a page whose X-Limit is 100 with a Link that contains "100"
+    link = f"{BASE}?offset=100&limit=100"
+    body = {"data": [], "status_code": 1000, "timestamp": "2025-01-01T00:00:00Z"}
+    headers = {"X-Limit": "100", "X-Total-Count": "200", "Link": f'<{link}>; rel="next"'}
+    respx.get(BASE).mock(return_value=httpx.Response(200, json=body, headers=headers))
+    client = OcpiClient("2.2.1", "100")
+    page = client.get(BASE, params={"offset": 100})
+    # Then the checks see the headers as sent
+    assert page.header("X-Limit") == "100"
+    assert next_link(page, page.url) == link
+    # And the transcript shows neither the token nor its Base64 form
+    shown = client.recorder.exchanges[-1].transcript
+    assert shown["response_headers"]["x-limit"] == REDACTED
+    assert "MTAw" not in str(shown) + client.recorder.exchanges[-1].curl
+    # And the repr of the exchange holds no header, URL or body
+    assert "100" not in repr(page).replace(page.label, "")

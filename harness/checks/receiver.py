@@ -60,6 +60,8 @@ def check_served_back(
 ) -> list[Finding]:
     """The CDR fetched from its Location is the one sent, field for field (T-CDR-03)."""
     findings = check_response(fetched, profile, functional=True)
+    if fetched.off_origin:  # not fetched: H-HTTP-03 says why; nothing is known of the CDR
+        return findings
     data = (fetched.envelope or {}).get("data")
     if fetched.status != 200 or not isinstance(data, dict):
         message = f"GET of the Location of {what} gave HTTP {fetched.status} without the CDR"

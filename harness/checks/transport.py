@@ -21,6 +21,7 @@ _DATETIME = re.compile(DATETIME_PATTERN)
     requirements=(
         "H-HTTP-01",
         "H-HTTP-02",
+        "H-HTTP-03",
         "T-HTTP-02",
         "T-HDR-01",
         "T-ENV-01",
@@ -40,6 +41,8 @@ def check_response(
 ) -> list[Finding]:
     """The response arrived, is JSON in the envelope (T-ENV-01/04), carries the unique ids
     (T-HDR-03/04) and, on functional modules, the routing headers (T-ROUTE-01)."""
+    if exchange.off_origin:
+        return [_f(exchange, "H-HTTP-03", exchange.error or "not sent: another origin", "url")]
     if exchange.error is not None:
         requirement = "H-HTTP-02" if "limit" in exchange.error else "H-HTTP-01"
         return [_f(exchange, requirement, exchange.error)]  # the finding names the exchange
