@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.redaction import redact_log_records
 from harness.settings import SettingsError, TargetSettings, parse_settings
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for marker, text in MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: {text}")
     config.stash[_SETTINGS_KEY] = _settings(config)
+    redact_log_records()
     _report_paths(config)
     from harness.report.hooks import ReportPlugin
 

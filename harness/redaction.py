@@ -10,6 +10,7 @@ secret was known.
 from __future__ import annotations
 
 import base64
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +23,9 @@ class Secrets:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._longest_first: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
 
     def __repr__(self) -> str:  # never the values: pytest --showlocals prints reprs
         return f"Secrets({len(self._values)} values)"
@@ -56,3 +60,28 @@ class Secrets:
 
 
 RUN_SECRETS = Secrets()
+
+
+def redact_log_records() -> None:
+    """Every log record made in this process from now on carries its message with the run's
+    secrets redacted (``RUN_SECRETS``): the HTTP library's debug traces print response headers
+    as received, and a partner may echo the token there; pytest's --log-file and log capture
+    write what the records say. Installed once (the plugin does it at configure)."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "redacting", False):
+        return
+
+    def redacting(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        if RUN_SECRETS:
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # a record whose arguments do not fit its format
+                return record
+            redacted = RUN_SECRETS.redact(message)
+            if redacted != message:
+                record.msg, record.args = redacted, ()
+        return record
+
+    redacting.redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting)

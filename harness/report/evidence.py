@@ -110,7 +110,9 @@ def _pretty(body: str) -> str:
         parsed: Any = json.loads(body)
     except ValueError:
         return body  # capped already, or not JSON: shown as it came
-    text = json.dumps(parsed, indent=2, ensure_ascii=False)
+    # Decoding undoes the body's escapes (\u0074, \/): a secret the raw text hid in them is
+    # plain now, so this rendering is redacted again
+    text = RUN_SECRETS.redact(json.dumps(parsed, indent=2, ensure_ascii=False))
     if len(text) > _PRETTY_BODY:
         text = text[:_PRETTY_BODY] + f"\n... ({len(text):,} characters pretty-printed)"
     return text
