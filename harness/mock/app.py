@@ -367,6 +367,12 @@ async def _receive(
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             return error(settings, 200, 2001, f"invalid CDR: {listed}{more}")
     key = _cdr_key(parsed, version)
+    if not key[2] or (version_profile(version).party_scoped_ids and not all(key)):
+        # An empty id would be stored under a Location that names nothing (C-001: the id
+        # identifies the CDR); refused whatever a fault lets through, nothing stored.
+        return error(
+            settings, 200, 2001, "invalid CDR: id (and country_code, party_id) must not be empty"
+        )
     try:
         store.add_received(version, text, key)
     except DuplicateCdr:
