@@ -42,9 +42,11 @@ class Record:
 
 def iter_records(stream: BinaryIO) -> Iterator[Record]:
     """Yield the input's JSON values one at a time, in order."""
-    first = stream.readline()
+    # Bounded like every later read: an input with no newline (/dev/zero) must not be read
+    # whole into memory; a cut first line goes to the incremental reader, which bounds it.
+    first = stream.readline(MAX_RECORD_BYTES + 1)
     while first and not first.strip():
-        first = stream.readline()
+        first = stream.readline(MAX_RECORD_BYTES + 1)
     if not first:
         return
     stripped = first.strip()
