@@ -26,7 +26,7 @@ from harness.exchange import Crawl, CrawlStop, Exchange, next_link, origin, pars
 from harness.recording import Recorder
 from harness.versions import VersionProfile, version_profile
 
-__all__ = ["Crawl", "CrawlStop", "OcpiClient"]
+__all__ = ["OcpiClient"]
 
 # Exchange numbers are unique in a process, so that a finding's ``exchange`` names one exchange.
 _NUMBERS = itertools.count(1)

@@ -130,3 +130,18 @@ def test_skip_check_refuses_a_name_that_is_not_a_check(pytester: pytest.Pytester
     result = pytester.runpytest_inprocess(str(ROOT / "scenarios"), "--ocpi-skip-check", "nope")
     assert result.ret == 4
     assert "--ocpi-skip-check 'nope': not a check" in result.stderr.str()
+
+
+def test_a_module_imported_again_declares_its_checks_again() -> None:
+    # Given the pagination checks, When their module is executed a second time (pytester's
+    # in-process runs drop what they imported), Then its declarations replace the first ones
+    import importlib.util
+
+    import harness.checks.pagination as pagination
+
+    before = CHECKS["check_page"]
+    spec = importlib.util.spec_from_file_location("harness.checks.pagination", pagination.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    assert CHECKS["check_page"] == before
