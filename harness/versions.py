@@ -188,6 +188,8 @@ class VersionProfile:
     ``unknown_fields_rejectable``: fields the version does not define may be refused
     (AMB-C-17; 2.3.0 forbids it, T-MISC-01).
     ``advises_step_size_one``: step_size should be 1 (TF-017, 2.3.0).
+    ``retires_token_a``: a registration retires TOKEN_A on the functional modules (T-AUTH-05,
+    2.2+).
     ``renames``: what other versions call a field, by field name (H-FIELD-01, C-001).
     """
 
@@ -222,6 +224,7 @@ class VersionProfile:
     open_enums: bool
     unknown_fields_rejectable: bool
     advises_step_size_one: bool
+    retires_token_a: bool
     renames: Mapping[str, FieldHint] = field(default_factory=dict, compare=False)
 
     def known_status(self, code: int) -> bool:
@@ -259,6 +262,7 @@ _V211 = VersionProfile(
     open_enums=False,
     unknown_fields_rejectable=True,
     advises_step_size_one=False,
+    retires_token_a=False,
     renames=MappingProxyType(_HINTS_211),
 )
 _V221 = VersionProfile(
@@ -292,6 +296,7 @@ _V221 = VersionProfile(
     open_enums=False,
     unknown_fields_rejectable=True,
     advises_step_size_one=False,
+    retires_token_a=True,
     renames=MappingProxyType(_HINTS_22),
 )
 # 2.3.0 is 2.2.1 but for what is named here.

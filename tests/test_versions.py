@@ -243,6 +243,7 @@ def test_ascii_strings_are_the_models(profile: VersionProfile) -> None:
 def test_the_version_only_rules_match_the_registry(profile: VersionProfile) -> None:
     version = profile.version
     assert profile.advises_step_size_one == (version in get_requirement("TF-017").versions)
+    assert profile.retires_token_a == (version in get_requirement("T-AUTH-05").versions)
     assert profile.unknown_fields_rejectable == (
         version not in get_requirement("T-MISC-01").versions
     )

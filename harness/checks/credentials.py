@@ -49,7 +49,7 @@ def check_token_c_opens(answer: Exchange) -> list[Finding]:
 def check_token_a_retired(answer: Exchange, profile: VersionProfile) -> list[Finding]:
     """TOKEN_A no longer opens the functional modules once TOKEN_C is issued (T-AUTH-05;
     2.1.1 keeps no rule on it)."""
-    if not profile.token_base64 or answer.status == 401:
+    if not profile.retires_token_a or answer.status == 401:
         return []
     message = f"TOKEN_A still opens the cdrs module after registration (HTTP {answer.status})"
     return [_f(answer, "T-AUTH-05", message)]
