@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -174,12 +175,18 @@ def _report_paths(config: pytest.Config) -> None:
     hook runs first)."""
     json_path = _value(config, "ocpi-json")
     config.option.ocpi_json = None if json_path is None else str(json_path)
+    if json_path is not None:
+        _report_folder(Path(str(json_path)).parent, f"--ocpi-json {json_path}")
+        if Path(str(json_path)).is_dir():
+            raise pytest.UsageError(
+                f"--ocpi-json {json_path} is a folder: name the file to write the JSON "
+                "summary to (e.g. reports/summary.json)"
+            )
     directory = _value(config, "ocpi-report")
     if not directory:
         return
-    from pathlib import Path
-
     base = Path(str(directory))
+    _report_folder(base, f"--ocpi-report {directory}")
     if hasattr(config.option, "htmlpath") and not config.option.htmlpath:  # -p no:html
         config.option.htmlpath = str(base / "conformance.html")
         config.option.self_contained_html = True
@@ -187,6 +194,25 @@ def _report_paths(config: pytest.Config) -> None:
         config.option.xmlpath = str(base / "junit.xml")
     if not config.option.ocpi_json:
         config.option.ocpi_json = str(base / "summary.json")
+
+
+def _report_folder(folder: Path, given: str) -> None:
+    """Create the folder reports go to now, so that a path no report can be written to is one
+    usage line at start, not an INTERNALERROR after the whole run."""
+    if folder.exists() and not folder.is_dir():
+        raise pytest.UsageError(
+            f"{given}: {folder} is not a folder; name a folder for the reports "
+            "(it is created if missing), e.g. --ocpi-report reports"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise pytest.UsageError(
+            f"{given}: cannot create the folder {folder} ({exc.strerror}); name a folder "
+            "you can write to"
+        ) from None
+    if not os.access(folder, os.W_OK):
+        raise pytest.UsageError(f"{given}: the folder {folder} is not writable; name another")
 
 
 def _value(config: pytest.Config, name: str, ini: bool = True) -> Any:

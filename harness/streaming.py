@@ -17,14 +17,8 @@ CHUNK = 1 << 16
 MAX_RECORD_BYTES = 16 << 20
 
 
-_JSON_KINDS = {
-    str: "string",
-    int: "number",
-    float: "number",
-    bool: "boolean",
-    list: "array",
-    type(None): "null",
-}
+# The kind of a JSON value by its first character (a number of any length is read by none).
+_JSON_KINDS = {'"': "string", "[": "array", "t": "boolean", "f": "boolean", "n": "null"}
 
 
 class InputError(Exception):
@@ -63,6 +57,10 @@ def _is_json_object(line: bytes) -> bool:
         return False
 
 
+def _unconverted(text: str) -> str:
+    return text
+
+
 def _json_lines(first: bytes, stream: BinaryIO) -> Iterator[Record]:
     number = 0
     line = first
@@ -81,7 +79,9 @@ def _json_lines(first: bytes, stream: BinaryIO) -> Iterator[Record]:
 
 def _incremental(first: bytes, stream: BinaryIO) -> Iterator[Record]:
     decoder = codecs.getincrementaldecoder("utf-8")()
-    parser = json.JSONDecoder()
+    # Only where each value ends matters here (its text is what is yielded), so numbers are not
+    # converted: an integer of thousands of digits would raise past int()'s digit limit.
+    parser = json.JSONDecoder(parse_int=_unconverted, parse_float=_unconverted)
     try:
         buffer = decoder.decode(first)
     except UnicodeDecodeError as exc:
@@ -160,7 +160,7 @@ def _incremental(first: bytes, stream: BinaryIO) -> Iterator[Record]:
         count += 1
         text = buffer[pos:end]
         if not text.startswith("{"):
-            kind = _JSON_KINDS.get(type(json.loads(text)), "value")
+            kind = _JSON_KINDS.get(text[:1], "number")
             raise InputError(
                 f"expected JSON objects (one object, an array of objects or JSON "
                 f"lines); {'item' if array else 'value'} {count} is {kind}"

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from harness.findings import Finding, Level, failing_levels
+from harness.findings import Finding, Level, failing_levels, fold_findings
 from harness.plugin import target_settings
 from harness.redaction import RUN_SECRETS
 
@@ -18,12 +18,16 @@ __all__ = ["conforms"]
 def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
     """Attach every finding to the test's report; fail on those at error level (and warning
     level with ``--ocpi-fail-on warning``), one line each with the requirement id, where and
-    what. Findings of a check switched off with ``--ocpi-skip-check`` are dropped (the report
-    says which checks were off). When every failing finding is a ``--ocpi-known-issue``, the
-    test xfails instead."""
+    what; the same rule broken the same way in many places is one finding with a count
+    (``fold_findings``). Findings of a check switched off with ``--ocpi-skip-check`` are
+    dropped (the report says which checks were off). When every failing finding is a
+    ``--ocpi-known-issue``, the test xfails instead."""
     settings = target_settings(request.config)
     skipped = set(settings.skipped_checks)
     findings = [f for f in findings if f.check not in skipped] if skipped else list(findings)
+    # One finding per rule broken the same way, and a bounded number in all: a page of 50,000
+    # empty objects must not write 700,000 findings into every report.
+    findings = fold_findings(findings)
     request.node.user_properties.append(
         ("ocpi_findings", json.dumps([f.to_dict() for f in findings]))
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from harness.checks.registry import strict_declarations
+from harness.redaction import RUN_SECRETS
 
 pytest_plugins = ["pytester"]
 
@@ -17,6 +21,17 @@ strict_declarations()
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
+
+
+@pytest.fixture
+def own_secrets() -> Iterator[None]:
+    """The process-wide secrets as they were before the test: an in-process run adds its
+    token, and "t" would be redacted out of every later test's output in this worker."""
+    values, ordered = set(RUN_SECRETS._values), list(RUN_SECRETS._longest_first)
+    try:
+        yield
+    finally:
+        RUN_SECRETS._values, RUN_SECRETS._longest_first = values, ordered
 
 
 @dataclass(frozen=True)

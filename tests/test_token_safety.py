@@ -5,12 +5,11 @@ redacted inside unrelated text."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from harness.redaction import RUN_SECRETS, Secrets
+from harness.redaction import Secrets
 from tests.mock_helpers import import_harness, run_suites
 
 import_harness()
@@ -23,17 +22,6 @@ def test_keys_are_kept_and_values_redacted() -> None:
     assert secrets.redact_data(data) == {
         "tests": [{"nodeid": "<token>_x", "message": "the <token> token"}]
     }
-
-
-@pytest.fixture
-def own_secrets() -> Iterator[None]:
-    """The process-wide secrets as they were before the test: an in-process run adds its
-    token, and "t" would be redacted out of every later test's output in this worker."""
-    values, ordered = set(RUN_SECRETS._values), list(RUN_SECRETS._longest_first)
-    try:
-        yield
-    finally:
-        RUN_SECRETS._values, RUN_SECRETS._longest_first = values, ordered
 
 
 @pytest.mark.usefixtures("own_secrets")

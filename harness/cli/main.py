@@ -7,6 +7,7 @@ that differs), 2 usage or unreadable input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -48,7 +49,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ocpi-harness: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # Reading input has its own messages; what is left is writing the output (a full disk,
+        # `> /dev/full`): one line, and no second traceback when Python flushes at exit.
+        _discard_stdout()
+        print(f"ocpi-harness: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _discard_stdout()
+        print(f"ocpi-harness: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return code
+
+
+def _discard_stdout() -> None:
+    """Drop what stdout still buffers, so that the flush at exit cannot fail again."""
+    with contextlib.suppress(OSError):
+        sys.stdout.close()
 
 
 if __name__ == "__main__":

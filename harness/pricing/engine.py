@@ -9,6 +9,7 @@ AMB-C-08 says to round.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -639,6 +640,13 @@ def price_session(
 
     Raises PricingError when a policy refuses a tariff (AMB-C-04=REJECT_ZERO,
     AMB-C-19=REJECT_NEGATIVE_PRICE); parts that cannot be priced otherwise are listed in
-    ``Pricing.unpriced``.
+    ``Pricing.unpriced``; PricingError too when an amount is beyond exact decimal arithmetic
+    (a volume of 1e308 kWh rounds to no cent).
     """
-    return _Engine(tariffs, session, options).run()
+    try:
+        return _Engine(tariffs, session, options).run()
+    except decimal.InvalidOperation:
+        raise PricingError(
+            "an amount is too large to price to the cent (a volume, duration or price of "
+            f"more than {decimal.getcontext().prec} significant digits)"
+        ) from None

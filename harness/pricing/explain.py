@@ -25,6 +25,8 @@ def number(value: Decimal | None) -> str:
     keeps every digit; volumes in hours make long fractions); '-' when unknown."""
     if value is None:
         return "-"
+    if value.adjusted() > 15:  # no real amount runs past quadrillions: show the magnitude
+        return format(value, ".6e")
     if value.as_tuple().exponent < -6:  # type: ignore[operator]
         value = value.quantize(_MICRO)
     text = format(value.normalize(), "f")

@@ -18,7 +18,8 @@ GROUP_FIELDS: dict[str, str] = {
 
 
 class PricingError(ValueError):
-    """A tariff the policies in force refuse to price (e.g. step_size 0 under REJECT_ZERO)."""
+    """A tariff the policies in force refuse to price (e.g. step_size 0 under REJECT_ZERO), or
+    amounts too large to price to the cent."""
 
 
 # A value: never changed once built (not frozen, for speed: see harness.pricing).
