@@ -1,12 +1,17 @@
 """The harness's only door to the network: an OCPI client that records every exchange.
 
-``OcpiClient`` sends requests with the version's token encoding, per-request timeouts and a
+``OcpiClient`` sends requests with the version's token encoding, a deadline per exchange and a
 cap on response bodies, and never raises for what a target does: a timeout, a refused
-connection or an oversized body becomes an ``Exchange`` with ``error`` set. ``paginate()``
-follows Link headers and stops on a loop, on too many pages or on a Link to another origin
-(which never gets the token), noting why in the ``Crawl``: the client records, the checks
-judge (``harness.checks.pagination``). Every exchange is recorded with the token redacted in
-every encoding, ready for reports and curl reproductions.
+connection or an oversized body becomes an ``Exchange`` with ``error`` set. The timeout bounds
+the whole exchange (connect, headers, body), not each read: every socket operation of the
+client's own transport gets what is left of the exchange's deadline, so a server that drips a
+byte a second or sends ``100 Continue`` forever is cut off when the deadline passes. After the
+run's deadline (``run_deadline``) no request is made at all.
+
+``paginate()`` follows Link headers and stops on a loop, on too many pages or on a Link to
+another origin (which never gets the token), noting why in the ``Crawl``: the client records,
+the checks judge (``harness.checks.pagination``). Every exchange is recorded with the token
+redacted in every encoding, ready for reports and curl reproductions.
 """
 
 from __future__ import annotations
@@ -14,15 +19,18 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import ssl
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
-from harness.exchange import Crawl, CrawlStop, Exchange, next_link, origin, parse_body
+from harness.exchange import Crawl, CrawlStop, Exchange, as_count, next_link, origin, parse_body
 from harness.recording import Recorder
 from harness.versions import VersionProfile, version_profile
 
@@ -30,6 +38,10 @@ __all__ = ["OcpiClient"]
 
 # Exchange numbers are unique in a process, so that a finding's ``exchange`` names one exchange.
 _NUMBERS = itertools.count(1)
+# The deadline (time.monotonic()) of the exchange the current thread is making: the network
+# streams read it at each operation. Per thread: a crawl may feed pages from another thread,
+# and a pooled connection serves whichever thread's exchange uses it.
+_EXCHANGE = threading.local()
 
 
 class OcpiClient:
@@ -46,10 +58,16 @@ class OcpiClient:
         max_pages: int = 1000,
         home: str | None = None,
         allowed_origins: tuple[str, ...] = (),
+        run_deadline: float | None = None,
     ) -> None:
+        """``timeout``: seconds for a whole exchange; ``run_deadline``: seconds from now after
+        which no request is made (None: no end)."""
         self.profile: VersionProfile = version_profile(version)
         self.version = version
         self.token = token
+        self.timeout = timeout
+        self.run_deadline = run_deadline
+        self._run_ends = None if run_deadline is None else time.monotonic() + run_deadline
         self.max_body = max_body
         self.max_pages = max_pages
         self.recorder = recorder or Recorder()
@@ -59,6 +77,8 @@ class OcpiClient:
         self.home = None if home is None else origin(home)
         self.allowed_origins = frozenset(origin(o) for o in allowed_origins)
         self.http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+        if transport is None:  # an injected transport (ASGI, respx) has no sockets to bound
+            _bound_by_deadline(self.http)
 
     def close(self) -> None:
         """Close the connections."""
@@ -123,17 +143,27 @@ class OcpiClient:
             )
             self.recorder.keep(exchange)
             return exchange
+        if self._run_ends is not None and time.monotonic() >= self._run_ends:
+            exchange.run_deadline_passed = True
+            exchange.error = (
+                f"not sent: the run's deadline ({self.run_deadline:g} s, --ocpi-run-deadline) "
+                "had passed; a bound of this run, not a fault of the target"
+            )
+            self.recorder.keep(exchange)
+            return exchange
         started = time.perf_counter()
+        deadline = time.monotonic() + self.timeout
+        _EXCHANGE.deadline = deadline
         try:
             response = self.http.send(request, stream=True)
             try:
                 exchange.status = response.status_code
                 exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
-                raw = self._read_capped(response)
+                raw = self._read_capped(response, deadline)
             finally:
                 response.close()
-        except httpx.TimeoutException:
-            exchange.error = "no answer within the timeout"
+        except (httpx.TimeoutException, _PastDeadline):
+            exchange.error = self._late(exchange, deadline)
         except httpx.HTTPError as exc:
             exchange.error = f"{type(exc).__name__}: {exc}"
         except _TooBig as exc:
@@ -143,14 +173,31 @@ class OcpiClient:
             exchange.text = text
             exchange.body = self.recorder.redact(text)
             exchange.parsed, exchange.json_error = parse_body(text)
+        finally:
+            _EXCHANGE.deadline = None
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
         self.recorder.keep(exchange)
         return exchange
 
-    def _read_capped(self, response: httpx.Response) -> bytes:
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
-            raise _TooBig(f"body of {int(declared):,} bytes is over the {self.max_body:,} limit")
+    def _late(self, exchange: Exchange, deadline: float) -> str:
+        """Why a timed-out exchange ended: its deadline passed (at the headers or in the
+        body), or a timeout came before it (the transport's own)."""
+        if time.monotonic() < deadline:
+            return "no answer within the timeout"
+        where = (
+            "before the status line and headers were complete"
+            if exchange.status is None
+            else f"after HTTP {exchange.status}, before the body was complete"
+        )
+        return (
+            f"no complete answer within the exchange's deadline of {self.timeout:g} s "
+            f"(--ocpi-timeout bounds connect, headers and body together): cut off {where}"
+        )
+
+    def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
+        declared = as_count(response.headers.get("content-length"))
+        if declared is not None and declared > self.max_body:
+            raise _TooBig(f"body of {declared:,} bytes is over the {self.max_body:,} limit")
         chunks = []
         size = 0
         for chunk in response.iter_bytes():
@@ -158,6 +205,9 @@ class OcpiClient:
             if size > self.max_body:
                 raise _TooBig(f"body over the {self.max_body:,}-byte limit")
             chunks.append(chunk)
+            # The sockets are bounded already; an injected transport's stream is not.
+            if time.monotonic() >= deadline:
+                raise _PastDeadline
         return b"".join(chunks)
 
     def get(self, url: str, label: str = "", **kwargs: Any) -> Exchange:
@@ -203,3 +253,90 @@ class OcpiClient:
 
 class _TooBig(Exception):
     pass
+
+
+class _PastDeadline(Exception):
+    pass
+
+
+def _left(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
+    """``timeout`` for one socket operation, cut to what is left of the current thread's
+    exchange deadline; ``expired`` raised when nothing is left."""
+    deadline: float | None = getattr(_EXCHANGE, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the exchange's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every read, write and TLS handshake ends by the deadline of the
+    exchange it serves: httpx's timeouts apply to each operation, and an answer dripped a
+    byte at a time (or ``100 Continue`` forever, which httpcore skips in a loop) would go on
+    with each one in time."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        left = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with every stream it opens bounded by the exchange's
+    deadline (connecting included)."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = _left(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, left, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        left = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _bound_by_deadline(client: httpx.Client) -> None:
+    """Every connection pool httpx built for ``client`` (the direct one and those of proxies
+    from the environment) opens its connections through ``_DeadlineBackend``. httpx takes no
+    network backend; its pools are httpcore's, which do (tests/test_client_deadlines.py fails
+    if an upgrade moves them)."""
+    for transport in (client._transport, *client._mounts.values()):
+        if isinstance(transport, httpx.HTTPTransport):
+            pool = transport._pool
+            pool._network_backend = _DeadlineBackend(pool._network_backend)

@@ -1,5 +1,7 @@
 """A crawl of a sender's list: every page checked as a page (envelope, headers, pagination),
-the id and last_updated of each object noted for the crawl checks, and, when asked, every
+the id and last_updated of each object noted for the crawl checks (an object whose
+last_updated is no OCPI DateTime is noted as undated: the schema check says what is wrong
+with it, the date-window check leaves it out), and, when asked, every
 object checked (schema, consistency, cost) while the crawl goes on, on several cores when the
 list is large (``harness.checks.parallel``)."""
 
@@ -11,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.checks.pagination import check_crawl_stop, check_page
+from harness.checks.pagination import check_crawl_stop, check_page, datetime_instant
 from harness.checks.parallel import check_objects_of_pages, check_page_readable
 from harness.checks.transport import check_response
 from harness.client import OcpiClient
-from harness.exchange import Crawl
+from harness.exchange import Crawl, as_count
 from harness.findings import Finding
 from harness.models import Kind
 from harness.options import DEFAULT_OPTIONS, Options
@@ -33,12 +35,14 @@ class ObjectChecks:
 
 @dataclass
 class Listing:
-    """What a crawl of a list saw: the ids in the order listed, (id, last_updated) pairs,
-    each page's X-Total-Count and X-Limit, the findings on the pages and the crawl, and, when
-    objects were checked, their findings (``checked`` of them)."""
+    """What a crawl of a list saw: the ids in the order listed, (id, last_updated) pairs of
+    the objects whose last_updated is an OCPI DateTime and the ids of those whose is not
+    (``undated``), each page's X-Total-Count and X-Limit, the findings on the pages and the
+    crawl, and, when objects were checked, their findings (``checked`` of them)."""
 
     ids: list[str] = field(default_factory=list)
     stamps: list[tuple[str, str]] = field(default_factory=list)
+    undated: list[str] = field(default_factory=list)
     totals: list[int | None] = field(default_factory=list)
     x_limits: list[int | None] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -113,15 +117,19 @@ def _pages(
         data = (page.envelope or {}).get("data")
         if not isinstance(data, list) or page.text is None:
             break
-        total, x_limit = page.header("X-Total-Count"), page.header("X-Limit")
-        listing.totals.append(int(total) if total and total.isdigit() else None)
-        listing.x_limits.append(int(x_limit) if x_limit and x_limit.isdigit() else None)
+        listing.totals.append(as_count(page.header("X-Total-Count")))
+        listing.x_limits.append(as_count(page.header("X-Limit")))
         idents = []
         for index, item in enumerate(data, offset):
             ident = str(item.get("id")) if isinstance(item, dict) else f"at offset {index}"
             if isinstance(item, dict):
                 listing.ids.append(ident)
-                listing.stamps.append((ident, str(item.get("last_updated"))))
+                stamp = item.get("last_updated")
+                # What a date filter can be set to and compared with
+                if isinstance(stamp, str) and datetime_instant(stamp) is not None:
+                    listing.stamps.append((ident, stamp))
+                else:
+                    listing.undated.append(ident)
             idents.append(ident)
         owners.append((page.label, idents))
         offset += len(data)

@@ -13,10 +13,26 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic_core import from_json
 
-__all__ = ["Crawl", "CrawlStop", "Exchange", "next_link", "origin", "parse_body"]
+__all__ = [
+    "MAX_DEPTH",
+    "NESTED_TOO_DEEPLY",
+    "Crawl",
+    "CrawlStop",
+    "Exchange",
+    "as_count",
+    "next_link",
+    "origin",
+    "parse_body",
+]
 
 _LINK = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
 _RECORDED_BODY = 4000  # characters of a body kept in the transcript
+# Levels of nesting a body may have to be read. The deepest OCPI answer (a CDR page with its
+# tariffs' price components) has about ten; everything that walks a parsed body (checks,
+# reprs, the reports' pretty-printer) recurses, and a body nested near the interpreter's
+# limit would crash whichever of them runs on the deepest stack.
+MAX_DEPTH = 64
+NESTED_TOO_DEEPLY = "nested too deeply to read"
 
 
 @dataclass
@@ -28,7 +44,9 @@ class Exchange:
     ``X-Limit: 100``); they are kept out of reprs, and ``transcript``/``curl`` redact them for
     anything shown or written. ``body`` is the redacted body (for display), ``text`` the body
     as received. ``off_origin`` marks a request not made because its URL was on another origin
-    than the target's (the token is never sent there)."""
+    than the target's (the token is never sent there); ``run_deadline_passed`` one not made
+    because the run's deadline had passed (a limit of the harness, not a fault of the
+    target)."""
 
     label: str
     method: str
@@ -41,6 +59,7 @@ class Exchange:
     elapsed_ms: float = 0.0
     error: str | None = field(default=None, repr=False)
     off_origin: bool = False
+    run_deadline_passed: bool = False
     parsed: Any = field(default=None, repr=False)  # unredacted: kept out of reprs
     json_error: str | None = None
     # The body as received, unredacted (kept out of reprs): what the checks read, so that a
@@ -70,6 +89,10 @@ class Exchange:
                     body = self.body or ""
             if len(body) > _RECORDED_BODY:
                 body = body[:_RECORDED_BODY] + f"... ({len(self.body or ''):,} characters)"
+        if body is not None and self.json_error is not None and _nests_deeper(body, MAX_DEPTH):
+            # A reader that parses the body to pretty-print it (the HTML evidence does) would
+            # recurse as deep as the brackets go: led by a note, it is plainly not JSON.
+            body = f"({self.json_error}; shown as text) {body}"
         return {
             "label": self.label,
             "method": self.method,
@@ -106,20 +129,65 @@ def _shrunk(value: Any, items: int = 2) -> Any:
 
 
 def parse_body(text: str | bytes) -> tuple[Any, str | None]:
-    """The JSON value of a body, or why there is none. pydantic-core's parser reads the same
-    values as ``json`` (numbers included) in two thirds of the time, and a crawl parses every
-    page; ``json`` reads what it refuses (lone surrogates, nesting past its limit) and words
-    the error."""
+    """The JSON value of a body, or why there is none: a body nested more than ``MAX_DEPTH``
+    levels deep is not read (``NESTED_TOO_DEEPLY``), so nothing downstream walks deep data.
+    pydantic-core's parser reads the same values as ``json`` (numbers included) in two thirds
+    of the time, and a crawl parses every page; ``json`` reads what it refuses (lone
+    surrogates, nesting past its own limit) and words the error."""
     try:
-        return from_json(text), None
+        value = from_json(text)
     except ValueError:
-        pass
-    try:
-        return json.loads(text), None
-    except ValueError as exc:
-        return None, str(exc)
-    except RecursionError:  # json's decoder recurses once per level of nesting
-        return None, "nested too deeply to read"
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            return None, str(exc)
+        except RecursionError:  # json's decoder recurses once per level of nesting
+            return None, NESTED_TOO_DEEPLY
+    if _deeper(value, MAX_DEPTH):
+        return None, NESTED_TOO_DEEPLY
+    return value, None
+
+
+def _deeper(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` levels of arrays and objects. Level by
+    level, without recursion, and only through containers: about half the time of parsing a
+    page of CDRs."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for node in level:
+            items = node.values() if type(node) is dict else node
+            below += [item for item in items if type(item) is dict or type(item) is list]
+        level = below
+    return False
+
+
+def _nests_deeper(text: str, limit: int) -> bool:
+    """Whether the brackets of ``text`` outside JSON strings nest more than ``limit`` deep
+    (for the few thousand characters a transcript shows)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def _pretty_start(value: Any) -> str:
@@ -135,6 +203,12 @@ def _pretty_start(value: Any) -> str:
         if size > _RECORDED_BODY + 1000:
             break
     return "".join(parts)
+
+
+def as_count(value: str | None) -> int | None:
+    """``value`` (a header, a query parameter) as a whole number when it is ASCII digits only,
+    else None: ``str.isdigit`` also takes digits such as "²", which ``int`` refuses."""
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
 
 
 def _quote(text: str) -> str:

@@ -6,7 +6,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
+
+Outcome = Literal["blocked", "partial"]
+
+# How the reason of a test skipped for want of evidence starts: "blocked by T-VER-01, H-HTTP-01:
+# ..." (the reports read the root causes back from it; it crosses xdist as plain text).
+BLOCKED_BY = "blocked by "
+_BLOCKING = re.compile(r"^blocked by ((?:[A-Z]+-[A-Z0-9]+-\d+)(?:, [A-Z]+-[A-Z0-9]+-\d+)*):")
 
 # Findings kept per test once folded: the rest are counted in the finding of their rule.
 MAX_KEPT = 100
@@ -36,7 +43,10 @@ class Finding:
     recorded exchange the object came from, when there is one; ``check`` the registered check
     that made it (``harness.checks.registry``); ``subject`` the object it is about (``CDR
     CDR0001``), when it is one of many. A folded finding (``fold_findings``) stands for
-    ``count`` like it, ``examples`` naming a few.
+    ``count`` like it, ``examples`` naming a few. A finding with an ``outcome`` says a rule was
+    not judged on all its evidence (at info level): ``blocked`` (none of it: something it
+    depends on failed, the requirement id of that root ``cause`` named), ``partial`` (part
+    of it: the message says how much).
     """
 
     requirement: str
@@ -50,6 +60,8 @@ class Finding:
     subject: str | None = None
     count: int = 1
     examples: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+    cause: str | None = None
 
     def __post_init__(self) -> None:
         # Reports show these as text; a scenario may hand over a status code as a number.
@@ -71,7 +83,7 @@ class Finding:
             "message": self.message,
             "path": self.path,
         }
-        for key in ("expected", "seen", "exchange", "check", "subject"):
+        for key in ("expected", "seen", "exchange", "check", "subject", "outcome", "cause"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -127,7 +139,7 @@ def _fold_key(finding: Finding) -> tuple[object, ...]:
     if finding.subject and message.startswith(f"{finding.subject}: "):
         message = message[len(finding.subject) + 2 :]
     path = _INDEX.sub("[*]", finding.path)
-    return (finding.requirement, finding.level, finding.check, path, message)
+    return (finding.requirement, finding.level, finding.check, finding.outcome, path, message)
 
 
 def _folded(group: list[Finding]) -> Finding:
@@ -160,3 +172,18 @@ def json_path(loc: Sequence[str | int]) -> str:
         else:
             parts.append(f".{item}")
     return "".join(parts)
+
+
+def blocked_reason(causes: Iterable[str], what: str) -> str:
+    """The skip reason of a test that could not judge ``what``: the root causes' requirement
+    ids first, in the form ``blocking_rules`` reads back."""
+    rules = sorted({cause for cause in causes if cause})
+    if not rules:
+        raise ValueError("a blocked outcome names its root cause")
+    return f"{BLOCKED_BY}{', '.join(rules)}: {what}"
+
+
+def blocking_rules(reason: str | None) -> list[str]:
+    """The root causes named by a ``blocked_reason``; empty for any other reason."""
+    match = _BLOCKING.match(reason or "")
+    return match.group(1).split(", ") if match else []

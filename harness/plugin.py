@@ -50,6 +50,7 @@ _SINGLE = (
     "ocpi-read-only",
     "ocpi-credentials",
     "ocpi-timeout",
+    "ocpi-run-deadline",
     "ocpi-workers",
     "ocpi-max-pages",
     "ocpi-fail-on",
@@ -78,7 +79,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "OCPI_CREDENTIALS; always on for the embedded mock)",
         action="store_true",
     )
-    add("ocpi-timeout", "seconds per request (env OCPI_TIMEOUT; default 10)")
+    add(
+        "ocpi-timeout",
+        "seconds one request may take in all: connect, headers and body (env OCPI_TIMEOUT; "
+        "default 10)",
+    )
+    add(
+        "ocpi-run-deadline",
+        "seconds after which the run makes no more requests, a bound of the harness, not a "
+        "fault of the target (env OCPI_RUN_DEADLINE; default 1800; 0: none)",
+    )
     add(
         "ocpi-workers",
         "processes that check the CDRs of a large crawl (env OCPI_WORKERS; default: the "

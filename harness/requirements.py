@@ -1265,6 +1265,24 @@ _ALL: tuple[Requirement, ...] = (
         "§4.1.2 Authorization header; §4.1.4.1 Paginated Response (Link)",
     ),
     _r(
+        "H-HTTP-04",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "The target answers at the URLs it hands out, not with a redirect (the harness follows "
+        "none: a redirect would take the token elsewhere, and hides the answer)",
+        "§4.1 Transport and format; version details endpoint URLs",
+    ),
+    _r(
+        "H-RUN-01",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "The run ends within its deadline (--ocpi-run-deadline): past it no request is made, "
+        "and what was left is not judged (blocked), not blamed on the target",
+        "(the harness's own bound)",
+    ),
+    _r(
         "H-PAG-01",
         ALL_VERSIONS,
         "IMPLIED",

@@ -59,6 +59,7 @@ class TargetSettings:
     workers: int | None = None  # processes checking a large crawl; None: the usable cores
     skipped_checks: tuple[str, ...] = ()  # registered checks switched off (--ocpi-skip-check)
     allowed_origins: tuple[str, ...] = ()  # other origins the token may go to
+    run_deadline: float | None = 1800.0  # seconds after which no request is made; None: none
 
     @property
     def embedded(self) -> bool:
@@ -83,6 +84,19 @@ def _numbers(raw: Mapping[str, Any]) -> tuple[float, int, int | None]:
     if not math.isfinite(timeout) or timeout <= 0:
         raise SettingsError(f"--ocpi-timeout {timeout}: give a number of seconds above 0")
     return timeout, max_pages, workers
+
+
+def _run_deadline(value: Any) -> float | None:
+    """--ocpi-run-deadline: seconds (default half an hour, far more than a full run against a
+    large partner takes, far less than a run held by a target that answers slowly forever);
+    0 for none."""
+    try:
+        seconds = 1800.0 if value in (None, "") else float(value)
+    except ValueError:
+        seconds = -1.0
+    if not math.isfinite(seconds) or seconds < 0:
+        raise SettingsError(f"--ocpi-run-deadline {value}: give seconds, or 0 for no deadline")
+    return seconds or None
 
 
 def _known_issues(pairs: Sequence[str]) -> dict[str, str]:
@@ -193,4 +207,5 @@ def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> Target
         workers=workers,
         skipped_checks=_skipped_checks(raw.get("ocpi-skip-check") or []),
         allowed_origins=_origins(raw.get("ocpi-allow-origin") or []),
+        run_deadline=_run_deadline(raw.get("ocpi-run-deadline")),
     )

@@ -96,7 +96,8 @@ class Target:
 def open_target(settings: TargetSettings, role: Role) -> Target:
     """The target of ``settings`` in ``role`` (cpo: CDR sender, emsp: CDR receiver): its URL,
     or an embedded mock playing that role (in 2.1.1 a party's endpoints carry no role, so each
-    role needs its own peer)."""
+    role needs its own peer). The run's deadline counts from here: the first test that calls
+    the target."""
     recorder = Recorder()
     if settings.url is not None:
         client = OcpiClient(
@@ -107,6 +108,7 @@ def open_target(settings: TargetSettings, role: Role) -> Target:
             max_pages=settings.max_pages,
             home=settings.url,
             allowed_origins=settings.allowed_origins,
+            run_deadline=settings.run_deadline,
         )
         return Target(settings, client, settings.url, role)
     from harness.mock import MockSettings, create_app
@@ -132,6 +134,7 @@ def open_target(settings: TargetSettings, role: Role) -> Target:
         recorder=recorder,
         max_pages=settings.max_pages,
         home=EMBEDDED_URL,
+        run_deadline=settings.run_deadline,
     )
     return Target(settings, client, f"{EMBEDDED_URL}/ocpi/versions", role)
 

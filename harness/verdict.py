@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import NoReturn
 
 import pytest
 
-from harness.findings import Finding, Level, failing_levels, fold_findings
+from harness.findings import Finding, Level, blocked_reason, failing_levels, fold_findings
 from harness.plugin import target_settings
 from harness.redaction import RUN_SECRETS
 
-__all__ = ["conforms"]
+__all__ = ["blocked_by", "conforms"]
 
 
 def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
@@ -21,7 +22,8 @@ def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> Non
     what; the same rule broken the same way in many places is one finding with a count
     (``fold_findings``). Findings of a check switched off with ``--ocpi-skip-check`` are
     dropped (the report says which checks were off). When every failing finding is a
-    ``--ocpi-known-issue``, the test xfails instead."""
+    ``--ocpi-known-issue``, the test xfails instead; when none fails and a rule could not be
+    judged (a ``blocked`` finding), the test is skipped with the root cause as its reason."""
     settings = target_settings(request.config)
     skipped = set(settings.skipped_checks)
     findings = [f for f in findings if f.check not in skipped] if skipped else list(findings)
@@ -39,6 +41,12 @@ def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> Non
             print(RUN_SECRETS.redact(line))
     failed = [f for f in findings if f.level in failing]
     if not failed:
+        blocked = [f for f in findings if f.outcome == "blocked"]
+        if blocked:
+            # Nothing failed, and something could not be judged: not a pass. The report shows
+            # the requirement as blocked, the root cause first in "What to fix".
+            judged = "; ".join(sorted({f"{f.requirement} {f.message}" for f in blocked}))
+            pytest.skip(blocked_reason((f.cause or "" for f in blocked), judged[:2000]))
         return
     known = settings.known_issues
     if all(f.requirement in known for f in failed):
@@ -47,3 +55,13 @@ def conforms(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> Non
     lines = [f"{f.requirement} {f.path} ({f.exchange or '-'}): {f.message}" for f in failed]
     levels = " or ".join(sorted(level.value for level in failing))
     pytest.fail(f"{len(failed)} finding(s) at {levels} level:\n" + "\n".join(lines), False)
+
+
+def blocked_by(causes: Iterable[Finding], what: str) -> NoReturn:
+    """Skip the test (or every test using the fixture that calls it): ``what`` cannot be
+    judged because of the ``causes`` (findings of other checks, e.g. discovery's). The
+    requirements the test claims are then blocked in the reports, not failed or errored, and
+    the causes lead "What to fix"."""
+    found = list(causes)
+    facts = "; ".join(f"{f.requirement}: {f.message}" for f in found[:5])
+    pytest.skip(blocked_reason((f.requirement for f in found), f"{what} ({facts})"[:2000]))

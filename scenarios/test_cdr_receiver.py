@@ -98,11 +98,14 @@ def test_invalid_cdrs_are_refused_and_not_stored(
 ) -> None:
     findings: list[Finding] = []
     valid = cdr_factory(version=receiver.settings.version)
+    # A refusal tells something only if the receiver takes a valid CDR: push one beside them.
+    reference = {**valid, "id": f"VALID-{str(valid['id'])[:20]}{run_tag}"}
+    accepted = _post(receiver, cdr_receiver, reference, "a valid CDR beside the invalid ones")
     for number, (what, cdr) in enumerate(_invalid_cdrs(receiver.settings.version, valid)):
         if isinstance(cdr.get("id"), str):
             cdr["id"] = f"INVALID-{number}{run_tag}"
         post = _post(receiver, cdr_receiver, cdr, f"invalid CDR ({what})")
-        findings += check_invalid_refused(post, what)
+        findings += check_invalid_refused(post, what, accepted)
     conforms(request, findings)
 
 
@@ -117,11 +120,13 @@ def test_a_known_id_does_not_replace_the_stored_cdr(
 ) -> None:
     cdr = _tagged(cdr_factory(version=receiver.settings.version), run_tag)
     findings, location = _push(receiver, cdr_receiver, cdr, "a CDR")
+    before = _read_back(receiver, location, "the first CDR") if location else None
     changed = {**cdr, "remark": "posted again with the same id"}
     _post(receiver, cdr_receiver, changed, "the same id again")
-    if location:
-        fetched = _read_back(receiver, location, "the first CDR")
+    if location and before is not None:
+        fetched = _read_back(receiver, location, "the first CDR after the second POST")
         findings += check_unchanged(
+            before,
             fetched,
             cdr,
             receiver.client.profile,
@@ -149,12 +154,14 @@ def test_posting_needs_the_token_and_stored_cdrs_cannot_be_changed(
     accepted, location = _push(receiver, cdr_receiver, cdr, "a CDR")
     findings += accepted
     if location:
+        before = _read_back(receiver, location, "the CDR before PUT/PATCH")
         for method in ("PUT", "PATCH"):
             receiver.client.request(
                 method, location, f"{method} the stored CDR", body={**cdr, "remark": "changed"}
             )
-        fetched = _read_back(receiver, location, "the CDR")
+        fetched = _read_back(receiver, location, "the CDR after PUT/PATCH")
         findings += check_unchanged(
+            before,
             fetched,
             cdr,
             receiver.client.profile,

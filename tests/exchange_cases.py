@@ -103,12 +103,14 @@ def _off_origin() -> Exchange:
 @dataclass(frozen=True)
 class Case:
     """``call()`` runs ``check`` on one input; ``emits`` the requirements it must give
-    (empty: the input keeps every rule of the check)."""
+    (empty: the input keeps every rule of the check); ``blocks`` those it must say it could not
+    judge (``tests/outcome_cases.py``)."""
 
     name: str
     check: str
     emits: frozenset[str]
     call: Callable[[], list[Finding]]
+    blocks: frozenset[str] = frozenset()
 
 
 def case(name: str, check: Callable[..., list[Finding]], emits: str, *args: Any, **kw: Any) -> Case:
@@ -118,6 +120,8 @@ def case(name: str, check: Callable[..., list[Finding]], emits: str, *args: Any,
 
 GOOD = exchange(envelope([]))
 _SENT = {"id": "CDR1", "total_energy": 10, "remark": "x"}
+_STORED = exchange(envelope(_SENT))  # the CDR read back as sent, before an attempt to change it
+_ACCEPTED = exchange(envelope(), 201, {"Location": URL + "/NL/ABC/VALID"}, method="POST")
 _STAMPS = [
     ("a", "2025-01-01T00:00:00Z"),
     ("b", "2025-01-02T00:00:00Z"),
@@ -441,6 +445,7 @@ CASES: list[Case] = [
         "unchanged after a second POST",
         check_unchanged,
         "",
+        _STORED,
         exchange(envelope(_SENT)),
         _SENT,
         V22,
@@ -452,6 +457,7 @@ CASES: list[Case] = [
         "replaced by a second POST",
         check_unchanged,
         "C-005",
+        _STORED,
         exchange(envelope({**_SENT, "remark": "again"})),
         _SENT,
         V22,
@@ -463,6 +469,7 @@ CASES: list[Case] = [
         "changed by PUT",
         check_unchanged,
         "T-CDR-04",
+        _STORED,
         exchange(envelope({**_SENT, "remark": "changed"})),
         _SENT,
         V22,
@@ -476,6 +483,7 @@ CASES: list[Case] = [
         "",
         exchange(envelope(None, 2001), 400, method="POST"),
         "missing id",
+        _ACCEPTED,
     ),
     case(
         "an invalid CDR accepted",
@@ -483,6 +491,7 @@ CASES: list[Case] = [
         "C-001",
         exchange(envelope(), 201, method="POST"),
         "missing id",
+        _ACCEPTED,
     ),
     case(
         "an invalid CDR answered 3000",
@@ -490,6 +499,7 @@ CASES: list[Case] = [
         "T-HTTP-02",
         exchange(envelope(None, 3000), 400, method="POST"),
         "missing id",
+        _ACCEPTED,
     ),
     # credentials
     case("a registration", check_registration, "", exchange(_CREDENTIALS, method="POST")),
@@ -512,4 +522,49 @@ CASES: list[Case] = [
     case("TOKEN_A kept in 2.1.1 (no rule)", check_token_a_retired, "", GOOD, V211),
     case("a second registration refused", check_registered_again, "", exchange(envelope(), 405)),
     case("a second registration taken", check_registered_again, "T-CRED-02", GOOD),
+]
+
+
+# Issue 20, items 6 and 7: a request the run's deadline stopped, JSON nested too deeply, CDRs
+# whose last_updated is no DateTime (the date window judges the others and says so).
+def _past_the_run_deadline() -> Exchange:
+    made = exchange(error="not sent: the run's deadline (1 s, --ocpi-run-deadline) had passed")
+    made.run_deadline_passed = True
+    return made
+
+
+_UNDATED = [("x", "yesterday"), ("y", "None"), ("z", "2025-01-01T00:00:00+00:00")]
+CASES += [
+    Case(
+        "not sent: the run's deadline had passed",
+        check_response.__name__,
+        frozenset(),
+        lambda: check_response(_past_the_run_deadline(), V22),
+        frozenset({"T-ENV-01"}),
+    ),
+    case(
+        "JSON nested too deeply to read",
+        check_response,
+        "T-ENV-01",
+        exchange('{"data": ' + "[" * 65 + "]" * 65 + "}"),
+        V22,
+    ),
+    case(
+        "date_from ignored, some objects undated",
+        check_date_window,
+        "T-PAG-02",
+        "window",
+        _PIVOT,
+        _STAMPS + _UNDATED,
+        ["a", "b", "c", "x", "y", "z"],
+        ["a", "x"],
+        V22,
+    ),
+    Case(
+        "a pivot that is no DateTime",
+        check_date_window.__name__,
+        frozenset(),
+        lambda: check_date_window("window", "2025-13-45T00:00:00Z", _STAMPS, [], [], V22),
+        frozenset({"T-PAG-02"}),
+    ),
 ]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.findings import MAX_KEPT
-from tests.hostile_partner import Behaviour, echo_forms, hostile_partner
+from tests.hostile_servers import Behaviour, echo_forms, hostile_partner
 from tests.mock_helpers import SuiteRun, import_harness, run_suites
 
 import_harness()

@@ -73,9 +73,14 @@ def test_unknown_id_names_itself() -> None:
 def test_every_id_a_check_emits_is_proven_by_a_fixture() -> None:
     # Given the ids the checks emit (a finding's first argument, or a mapped schema id)
     emitting = re.compile(r'(?:finding\(|Finding\(|return |\? )\s*"([A-Z]+-[A-Z0-9-]+)"')
+    # (object checks; the exchange checks' ids are proven by hand-built exchanges instead:
+    # tests/test_check_registry.py)
+    exchange_checks = {"auth", "credentials", "discovery", "exchange_finding", "pagination"}
+    exchange_checks |= {"parallel", "receiver", "transport"}
     emitted = {
         m
         for p in (ROOT / "harness" / "checks").glob("*.py")
+        if p.stem not in exchange_checks
         for m in emitting.findall(p.read_text(encoding="utf-8"))
     }
     assert {"C-001", "C-008", "TF-011"} <= emitted, "the scan no longer sees the checks' ids"

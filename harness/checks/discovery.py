@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.checks.exchange_finding import answer_fact, not_judgeable
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.exchange import Exchange
@@ -45,23 +46,32 @@ def endpoints_of(details: Exchange, profile: VersionProfile) -> Endpoints:
 @check(requirements=("T-AUTH-02", "T-AUTH-03"), needs=("response",))
 def check_versions_token(versions: Exchange, profile: VersionProfile) -> list[Finding]:
     """The versions endpoint takes the token in the version's encoding (T-AUTH-02/03)."""
+    rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
+    unjudged = not_judgeable(versions, (rule,), "whether the versions endpoint takes the token")
+    if unjudged is not None:  # the redirect itself is check_versions' finding
+        return [f for f in unjudged if f.outcome is not None]
     if versions.status not in (401, 403):
         return []
-    rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
     encoding = "Base64-encoded" if profile.token_base64 else "raw"
     message = (
         f"the versions endpoint refused the token ({encoding}, as OCPI {profile.version} sends "
-        f"it) with HTTP {versions.status}"
+        f"it): {answer_fact(versions)}"
     )
     return [_f(versions, rule, message, "Authorization")]
 
 
-@check(requirements=("T-VER-01",), needs=("response",))
+@check(requirements=("T-VER-01", "H-HTTP-04"), needs=("response",))
 def check_versions(versions: Exchange, version: str) -> list[Finding]:
     """The versions answer lists the version under test with its details URL (T-VER-01)."""
+    unjudged = not_judgeable(versions, ("T-VER-01",), "which versions the target offers")
+    if unjudged is not None:
+        return unjudged
     data = _data(versions)
     if not isinstance(data, list) or not data:
-        message = "versions: data must be a non-empty list of {version, url}"
+        message = (
+            "versions: data must be a non-empty list of {version, url}; got "
+            f"{answer_fact(versions)}"
+        )
         return [_f(versions, "T-VER-01", message, "$.data")]
     if details_url(versions, version) is None:
         offered = [v.get("version") for v in data if isinstance(v, dict)]
@@ -70,14 +80,17 @@ def check_versions(versions: Exchange, version: str) -> list[Finding]:
     return []
 
 
-@check(requirements=("T-VER-02",), needs=("response",))
+@check(requirements=("T-VER-02", "H-HTTP-04"), needs=("response",))
 def check_version_details(details: Exchange, profile: VersionProfile) -> list[Finding]:
     """The version details list endpoints, each with a url and (2.2+) a role, credentials among
     them (T-VER-02)."""
+    unjudged = not_judgeable(details, ("T-VER-02",), "which endpoints the version offers")
+    if unjudged is not None:
+        return unjudged
     body = _data(details)
     endpoints = body.get("endpoints") if isinstance(body, dict) else None
     if not isinstance(endpoints, list):
-        message = "version details: data.endpoints must be a list"
+        message = f"version details: data.endpoints must be a list; got {answer_fact(details)}"
         return [_f(details, "T-VER-02", message, "$.data.endpoints")]
     findings = []
     for i, endpoint in enumerate(endpoints):

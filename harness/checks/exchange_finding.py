@@ -1,10 +1,16 @@
 """The one way an exchange check words a finding: the exchange it judged (or the label of
-what it compared), expected and seen as text."""
+what it compared), expected and seen as text; and the one way it says a rule could not be
+judged (``blocked``) or only in part (``partial``), naming the root cause."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from harness.exchange import Exchange
 from harness.findings import Finding, Level
+
+# The root cause of what a run past its deadline could not judge (not the target's fault).
+RUN_DEADLINE_CAUSE = "H-RUN-01"
 
 
 def exchange_finding(
@@ -27,3 +33,90 @@ def exchange_finding(
         None if seen is None else str(seen),
         about.label if isinstance(about, Exchange) else about,
     )
+
+
+def answer_fact(exchange: Exchange) -> str:
+    """The deciding fact of an answer in a few words: ``HTTP 422: <status_message>``, ``HTTP
+    404 text/html``, ``HTTP 308 to <Location>``, or why there was no answer."""
+    cause = unanswered(exchange)
+    if cause is not None:
+        return cause[1]
+    head = f"HTTP {exchange.status}"
+    if exchange.status is not None and 300 <= exchange.status < 400:
+        return f"{head} to {exchange.header('Location') or '(no Location)'}"
+    envelope = exchange.envelope
+    if envelope is not None:
+        message = envelope.get("status_message")
+        code = envelope.get("status_code")
+        said = f" ({str(message)[:200]})" if message else ""
+        return f"{head}, status {code}{said}"
+    media = (exchange.header("content-type") or "no content type").split(";")[0].strip()
+    return f"{head} {media}"
+
+
+def not_judgeable(
+    answer: Exchange, requirements: tuple[str, ...], what: str
+) -> list[Finding] | None:
+    """Findings for an answer that cannot show ``what`` (so ``requirements`` are blocked): no
+    answer at all, or a redirect (H-HTTP-04, itself a finding: the harness follows no
+    redirect with the token). None when the answer can be judged."""
+    cause = unanswered(answer)
+    if cause is not None:
+        return blocked(answer, requirements, what, cause)
+    if answer.status is not None and 300 <= answer.status < 400:
+        fact = answer_fact(answer)
+        redirect = exchange_finding(
+            answer,
+            "H-HTTP-04",
+            f"{fact}: a redirect instead of the answer (the harness follows none with the "
+            "token; use the URL it points to in the version details, or serve this one)",
+            "Location",
+        )
+        return [redirect, *blocked(answer, requirements, what, ("H-HTTP-04", fact))]
+    return None
+
+
+def unanswered(exchange: Exchange) -> tuple[str, str] | None:
+    """Why ``exchange`` holds no HTTP answer to judge, as (requirement of that root cause,
+    the fact): not sent, the run's deadline passed (H-RUN-01) or its URL off the target's
+    origin (H-HTTP-03), or no answer (H-HTTP-01: a timeout, a refused connection, a body over
+    the limit); None when it was answered."""
+    if exchange.run_deadline_passed:
+        return RUN_DEADLINE_CAUSE, exchange.error or "not sent: the run's deadline had passed"
+    if exchange.off_origin:
+        return "H-HTTP-03", f"not sent: {exchange.url} is off the target's origin"
+    if exchange.error is not None or exchange.status is None:
+        return "H-HTTP-01", exchange.error or "no answer"
+    return None
+
+
+def blocked(
+    about: Exchange | str | None,
+    requirements: tuple[str, ...],
+    what: str,
+    cause: tuple[str, str],
+) -> list[Finding]:
+    """``requirements`` not judged: ``what`` could not be seen because of ``cause`` (its
+    requirement id and the fact, kept as ``seen``). Info level: a rule without evidence
+    neither fails nor passes."""
+    rule, fact = cause
+    message = f"not judged: {what}, because {fact} ({rule})"
+    return [
+        replace(_finding_on(about, rid, message), outcome="blocked", cause=rule, seen=fact)
+        for rid in requirements
+    ]
+
+
+def partial(
+    about: Exchange | str | None, requirement: str, what: str, cause: tuple[str, str]
+) -> Finding:
+    """``requirement`` judged on part of its evidence only: ``what`` says how much ("7 of 150
+    CDRs"), ``cause`` why not all (its requirement id and the fact)."""
+    rule, fact = cause
+    message = f"judged on part of the evidence: {what}, because {fact} ({rule})"
+    found = _finding_on(about, requirement, message)
+    return replace(found, outcome="partial", cause=rule, seen=fact)
+
+
+def _finding_on(about: Exchange | str | None, requirement: str, message: str) -> Finding:
+    return exchange_finding(about, requirement, message, level=Level.INFO)

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
+from harness.checks.exchange_finding import blocked, partial
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
-from harness.exchange import Crawl, Exchange, next_link, origin
+from harness.exchange import Crawl, Exchange, as_count, next_link, origin
 from harness.findings import Finding, Level
 from harness.models.datetimes import parse_datetime
 from harness.versions import VersionProfile
 
 
 def _int_header(exchange: Exchange, name: str) -> int | None:
-    value = exchange.header(name)
-    return int(value) if value is not None and value.isascii() and value.isdigit() else None
+    return as_count(exchange.header(name))
 
 
 @check(requirements=("T-PAG-04", "T-PAG-05"), needs=("list page",))
@@ -114,8 +115,8 @@ def check_link_keeps(
                 )
             )
     x_limit = _int_header(exchange, "X-Limit")
-    asked = query.get("limit", "")
-    if limit is not None and x_limit is not None and asked.isdigit() and int(asked) > x_limit:
+    asked = as_count(query.get("limit"))
+    if limit is not None and x_limit is not None and asked is not None and asked > x_limit:
         findings.append(
             _f(
                 exchange,
@@ -203,14 +204,30 @@ def check_date_window(
 ) -> list[Finding]:
     """date_from is inclusive and date_to exclusive on last_updated (T-PAG-02), the filters
     are applied at all; ``every`` is (id, last_updated) of the unfiltered crawl, ``after`` the
-    ids with date_from=pivot, ``before`` those with date_to=pivot."""
+    ids with date_from=pivot, ``before`` those with date_to=pivot.
+
+    Only objects whose last_updated in ``every`` is an OCPI DateTime are judged: the others
+    (and ids ``every`` does not date) are left out, and the check says it ran on part of the
+    evidence; a pivot that is no DateTime blocks it (the schema check judges the format)."""
     where = label
-    moment = parse_datetime(pivot)
-    at_or_after = {i for i, t in every if parse_datetime(t) >= moment}
-    strictly_before = {i for i, t in every if parse_datetime(t) < moment}
-    exactly = {i for i, t in every if parse_datetime(t) == moment}
+    moment = datetime_instant(pivot)
+    if moment is None:
+        cause = ("T-TYPE-02", f"the pivot {pivot!r} is not an OCPI DateTime")
+        return blocked(where, ("T-PAG-02",), "the date window", cause)
+    stamps = {i: instant for i, t in every if (instant := datetime_instant(t)) is not None}
+    unjudged = sorted(({i for i, _ in every} | set(after) | set(before)) - stamps.keys())
+    after = [i for i in after if i in stamps]
+    before = [i for i in before if i in stamps]
+    at_or_after = {i for i, t in stamps.items() if t >= moment}
+    strictly_before = {i for i, t in stamps.items() if t < moment}
+    exactly = {i for i, t in stamps.items() if t == moment}
     level = Level.ERROR if profile.date_bounds_defined else Level.INFO
     findings = []
+    if unjudged:
+        fact = f"{len(unjudged)} have no last_updated that is an OCPI DateTime, e.g. {unjudged[:3]}"
+        findings.append(
+            partial(where, "T-PAG-02", f"{len(stamps)} objects dated", ("T-TYPE-02", fact))
+        )
     if set(after) - at_or_after:
         findings.append(
             _f(
@@ -255,6 +272,17 @@ def check_date_window(
             _f(where, "T-PAG-02", "objects inside the date window are missing", "date_from", level)
         )
     return findings
+
+
+def datetime_instant(stamp: object) -> datetime | None:
+    """The instant an OCPI DateTime names, or None for anything else (a last_updated missing,
+    of another type, or naming no real instant: the schema check reports it, T-TYPE-02)."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return parse_datetime(stamp)
+    except ValueError:
+        return None
 
 
 @check(requirements=("T-PAG-04",), needs=("complete crawl",))

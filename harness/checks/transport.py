@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from harness.checks.exchange_finding import blocked, unanswered
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
-from harness.exchange import Exchange
+from harness.exchange import MAX_DEPTH, NESTED_TOO_DEEPLY, Exchange
 from harness.findings import Finding, Level
 from harness.models.datetimes import parse_datetime
 from harness.models.types import DATETIME_PATTERN
 from harness.versions import VersionProfile
 
 _DATETIME = re.compile(DATETIME_PATTERN)
+# The cause named when the run's deadline stopped a request: the registry has no id for the
+# harness's own limits yet, and H-HTTP-01 is the nearest (a request that got no answer).
 
 
 @check(
@@ -40,7 +43,13 @@ def check_response(
     functional: bool = False,
 ) -> list[Finding]:
     """The response arrived, is JSON in the envelope (T-ENV-01/04), carries the unique ids
-    (T-HDR-03/04) and, on functional modules, the routing headers (T-ROUTE-01)."""
+    (T-HDR-03/04) and, on functional modules, the routing headers (T-ROUTE-01).
+
+    A request the run's deadline stopped (``run_deadline_passed``) is no answer of the
+    target's: the envelope is not judged (blocked, at info level), nothing fails."""
+    if exchange.run_deadline_passed:
+        cause = unanswered(exchange)
+        return blocked(exchange, ("T-ENV-01",), "the answer", cause) if cause else []
     if exchange.off_origin:
         return [_f(exchange, "H-HTTP-03", exchange.error or "not sent: another origin", "url")]
     if exchange.error is not None:
@@ -71,7 +80,12 @@ def check_response(
         )
     envelope = exchange.envelope
     if envelope is None:
-        shape = "not JSON" if exchange.json_error else f"a JSON {type(exchange.parsed).__name__}"
+        if exchange.json_error == NESTED_TOO_DEEPLY:
+            shape = f"JSON nested more than {MAX_DEPTH} levels deep (not read)"
+        elif exchange.json_error:
+            shape = "not JSON"
+        else:
+            shape = f"a JSON {type(exchange.parsed).__name__}"
         findings.append(
             _f(
                 exchange,

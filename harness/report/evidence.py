@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
+from harness.exchange import parse_body
 from harness.recording import JOURNAL, Recorded
 from harness.redaction import RUN_SECRETS
 
@@ -106,9 +106,9 @@ def _transcript_html(recorded: Recorded) -> str:
 
 
 def _pretty(body: str) -> str:
-    try:
-        parsed: Any = json.loads(body)
-    except ValueError:
+    # The client's own reader: bounded in depth, so no body can make the report recurse.
+    parsed, error = parse_body(body)
+    if error is not None:
         return body  # capped already, or not JSON: shown as it came
     # Decoding undoes the body's escapes (\u0074, \/): a secret the raw text hid in them is
     # plain now, so this rendering is redacted again

@@ -20,6 +20,7 @@ border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 .ocpi-outcome-fail,.ocpi-outcome-error,.ocpi-level-error{background:#fbe3e3}
 .ocpi-outcome-warning,.ocpi-level-warning{background:#fdf5dc}
 .ocpi-outcome-xfail{background:#eee8f8}
+.ocpi-outcome-blocked,.ocpi-outcome-partial{background:#eef1f5}
 .ocpi-outcome-pass{background:#e8f5e8}
 .ocpi-exchange pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:4px;
 max-height:30em;overflow:auto}
@@ -47,6 +48,10 @@ def verdict_html(summary: dict[str, Any]) -> str:
             + f" (of {tests['total']})",
         ),
         ("findings", ", ".join(f"{findings[level]} {level}" for level in findings)),
+        (
+            "requirements",
+            ", ".join(f"{n} {o}" for o, n in counts["requirements"].items() if n) or "-",
+        ),
     ]
     if target["mock_faults"]:
         facts.append(("embedded mock faults", ", ".join(target["mock_faults"])))
@@ -98,7 +103,8 @@ def requirements_html(summary: dict[str, Any]) -> str:
 
 
 def to_fix_html(summary: dict[str, Any]) -> str:
-    """What the partner should fix, grouped by requirement (errors first, then warnings)."""
+    """What the partner should fix, grouped by requirement: root causes first (what blocks
+    the most other findings), then errors, then warnings."""
     items = summary["to_fix"]
     if not items:
         return '<h2 id="ocpi-to-fix">What to fix</h2><p>Nothing: no finding fails or warns.</p>'
@@ -109,11 +115,16 @@ def to_fix_html(summary: dict[str, Any]) -> str:
         )
         if item["more_messages"]:
             messages += f"<li>and {item['more_messages']} other message(s)</li>"
+        blocks = (
+            f" <i>root cause: {item['blocks']} other requirement(s) could not be judged</i>"
+            if item["blocks"]
+            else ""
+        )
         parts.append(
             f'<li class="ocpi-level-{item["severity"]}" data-requirement="'
             f'{escape(item["requirement"])}"><b>{escape(item["requirement"])}</b> '
             f"({escape(item['level'])}, {escape(item['severity'])}): {escape(item['title'])} "
-            f'<a href="{escape(item["spec_url"])}">{escape(item["section"])}</a>'
+            f'<a href="{escape(item["spec_url"])}">{escape(item["section"])}</a>{blocks}'
             f"<ul>{messages}</ul></li>"
         )
     parts.append("</ol>")

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from harness.findings import failing_levels
+from harness.findings import blocking_rules, failing_levels
 from harness.requirements import get_requirement
 
 SCHEMA_ID = "ocpi-harness/summary/1"
 TEST_OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 FINDING_LEVELS = ("error", "warning", "info")
 # How bad a requirement's outcome is, worst first: the table sorts by it.
-REQUIREMENT_OUTCOMES = ("fail", "error", "xfail", "warning", "pass", "skip")
+REQUIREMENT_OUTCOMES = ("fail", "error", "xfail", "warning", "blocked", "partial", "pass", "skip")
 _MESSAGES_SHOWN = 5
 
 
@@ -159,8 +159,9 @@ def _described(rid: str, version: str) -> dict[str, str]:
 def _requirement_outcome(rid: str, records: Sequence[CaseRecord], fail_on: str, known: bool) -> str:
     """fail: a failing finding of this requirement; error: a test that claims it broke before
     it could be judged (failed with no failing finding at all); xfail: it is a declared known
-    issue (or its test xfailed); warning: findings below the failing level; skip: every test
-    that claims it was skipped; otherwise pass."""
+    issue (or its test xfailed); warning: findings below the failing level; blocked / partial:
+    a finding says it was judged on none / part of its evidence; skip: every test that claims
+    it was skipped; otherwise pass."""
     outcomes: set[str] = set()
     for record in records:
         failing = {level.value for level in failing_levels(fail_on)}
@@ -173,6 +174,12 @@ def _requirement_outcome(rid: str, records: Sequence[CaseRecord], fail_on: str, 
             outcomes.add("error")
         elif any(f["level"] == "warning" for f in mine):
             outcomes.add("warning")
+        elif any(f.get("outcome") == "blocked" for f in mine) or (
+            record.outcome == "skipped" and blocking_rules(record.reason) and not mine
+        ):
+            outcomes.add("blocked")
+        elif any(f.get("outcome") == "partial" for f in mine):
+            outcomes.add("partial")
         elif record.outcome in ("skipped", "xfailed"):
             outcomes.add("skip")
         else:
@@ -184,7 +191,18 @@ def _to_fix(
     tests: Sequence[CaseRecord], requirements: Sequence[dict[str, Any]], fail_on: str
 ) -> list[dict[str, Any]]:
     """For the partner: each requirement broken (then each only warned about), with the
-    distinct messages of its findings and the tests that saw them."""
+    distinct messages of its findings and the tests that saw them; root causes first (those
+    that blocked the most other requirements), each with that count."""
+    # A root cause blocks the requirements its blocked findings name, and those a test skipped
+    # for want of its evidence claims.
+    blocked: dict[str, set[str]] = {}
+    for record in tests:
+        for f in record.findings:
+            if f.get("outcome") == "blocked" and f.get("cause"):
+                blocked.setdefault(f["cause"], set()).add(f["requirement"])
+        if record.outcome == "skipped":
+            for rule in blocking_rules(record.reason):
+                blocked.setdefault(rule, set()).update(record.requirements)
     items = []
     for row in requirements:
         if row["outcome"] not in ("fail", "error", "warning"):
@@ -209,7 +227,9 @@ def _to_fix(
                 "severity": "warning" if row["outcome"] == "warning" else "error",
                 "messages": [{"message": m, "count": n} for m, n in shown],
                 "more_messages": max(0, len(messages) - len(shown)),
+                "blocks": len(blocked.get(row["id"], set()) - {row["id"]}),
                 "tests": row["tests"],
             }
         )
-    return items
+    # Stable: among requirements that block nothing, the table's order (worst first) stays.
+    return sorted(items, key=lambda item: -int(item["blocks"]))

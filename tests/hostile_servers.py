@@ -1,0 +1,319 @@
+"""Hostile targets on a loopback port, for the tests where a real socket matters (what httpx's
+timeouts do, what a report makes of a body): a raw server that writes bytes as slowly as it
+likes, a small OCPI CPO whose CDR list answers what a test gives it, and a partner that echoes
+the token it receives in every form a report could decode (raw, Base64, percent-encoded,
+JSON-escaped, cut across chunks of the body), floods a CDR page with empty objects, or accepts
+CDRs with a Location anywhere (``hostile_partner``); it answers only its own token. Each runs
+in a thread of the test's process and is stopped, joined and closed when the test leaves it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+__all__ = [
+    "Behaviour",
+    "Respond",
+    "deep_json",
+    "drip",
+    "echo_forms",
+    "hostile_partner",
+    "ocpi_cpo",
+    "raw_server",
+]
+
+# What a raw server does with a connection once it has read a request's head: write to it
+# (through ``drip``, or ``sendall``) until done or until ``stop`` is set.
+Respond = Callable[[socket.socket, threading.Event], None]
+
+
+def drip(
+    sock: socket.socket,
+    stop: threading.Event,
+    head: bytes,
+    unit: bytes,
+    every: float,
+    until: float,
+) -> None:
+    """Write ``head``, then ``unit`` every ``every`` seconds for ``until`` seconds at most:
+    fewer when the test stops the server or the client hangs up."""
+    try:
+        sock.sendall(head)
+        for _ in range(round(until / every)):
+            if stop.wait(every):
+                return
+            sock.sendall(unit)
+    except OSError:  # the client gave up: what the test wants to see
+        return
+
+
+class _Raw(socketserver.BaseRequestHandler):
+    server: _RawServer
+
+    def handle(self) -> None:
+        head = b""
+        self.request.settimeout(5)
+        try:
+            while b"\r\n\r\n" not in head:
+                data = self.request.recv(4096)
+                if not data:
+                    return
+                head += data
+        except OSError:
+            return
+        self.server.respond(self.request, self.server.stop)
+
+
+class _RawServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = True  # server_close joins the handlers: no thread outlives the test
+
+    def __init__(self, respond: Respond) -> None:
+        self.respond = respond
+        self.stop = threading.Event()
+        super().__init__(("127.0.0.1", 0), _Raw)
+
+
+@contextmanager
+def _serving(server: socketserver.BaseServer, stop: threading.Event | None = None) -> Iterator[str]:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host!s}:{port}"
+    finally:
+        if stop is not None:
+            stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextmanager
+def raw_server(respond: Respond) -> Iterator[str]:
+    """A loopback server that hands each connection to ``respond`` once the request's head
+    is read; yields its base URL."""
+    server = _RawServer(respond)
+    with _serving(server, server.stop) as url:
+        yield url
+
+
+def deep_json(depth: int) -> str:
+    """A JSON array nested ``depth`` levels deep."""
+    return "[" * depth + "]" * depth
+
+
+class _Cpo(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 2  # a kept-alive connection left open ends, so that closing the server joins
+    server: _CpoServer
+
+    def do_GET(self) -> None:
+        base = f"http://127.0.0.1:{self.server.server_port}/ocpi"
+        path = self.path.split("?")[0]
+        if path == "/ocpi/versions":
+            body = self.server.versions or _envelope([{"version": "2.2.1", "url": base + "/2.2.1"}])
+        elif path == "/ocpi/2.2.1":
+            endpoints = [
+                {"identifier": "credentials", "role": "RECEIVER", "url": base + "/2.2.1/creds"},
+                {"identifier": "cdrs", "role": "SENDER", "url": base + "/2.2.1/cdrs"},
+            ]
+            body = _envelope({"version": "2.2.1", "endpoints": endpoints})
+        elif path == "/ocpi/2.2.1/cdrs":
+            body = self.server.cdrs
+        else:
+            body = _envelope(None, 2000)
+        raw = body.encode()
+        self.send_response(200)
+        for name, value in (
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(raw))),
+            ("X-Total-Count", str(self.server.total)),
+            ("X-Limit", "1000"),
+            ("X-Request-ID", self.headers.get("X-Request-ID", "")),
+            ("X-Correlation-ID", self.headers.get("X-Correlation-ID", "")),
+        ):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _CpoServer(ThreadingHTTPServer):
+    block_on_close = True
+
+    def __init__(self, cdrs: str, total: int, versions: str | None) -> None:
+        self.cdrs, self.total, self.versions = cdrs, total, versions
+        super().__init__(("127.0.0.1", 0), _Cpo)
+
+
+def _envelope(data: Any, code: int = 1000) -> str:
+    return json.dumps({"data": data, "status_code": code, "timestamp": "2025-01-01T00:00:00Z"})
+
+
+@contextmanager
+def ocpi_cpo(cdrs: str, total: int = 1, versions: str | None = None) -> Iterator[str]:
+    """A CPO on a loopback port that answers discovery (2.2.1) and lists ``cdrs`` (the raw
+    body of every CDR page, with X-Total-Count ``total``); ``versions`` replaces the versions
+    answer. Any token opens it. Yields its versions URL."""
+    server = _CpoServer(cdrs, total, versions)
+    with _serving(server) as url:
+        yield url + "/ocpi/versions"
+
+
+TIMESTAMP = "2025-06-01T12:00:00Z"
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What the partner does: ``echo`` the token everywhere; ``flood`` empty objects on its
+    only CDR page (0: a page of one empty object); with ``location`` it is also a CDR receiver
+    that accepts every POST and answers with that Location (``{id}`` replaced), wherever it
+    points."""
+
+    token: str
+    echo: bool = True
+    flood: int = 0
+    location: str | None = None
+
+
+def _escaped(text: str) -> str:
+    """``text`` as JSON may spell it: every character a \\u escape."""
+    return "".join(f"\\u{ord(ch):04x}" for ch in text)
+
+
+def echo_forms(token: str) -> list[str]:
+    """The forms of the token a report could show once decoded, and the encoded forms it
+    must not show either."""
+    return [
+        token,
+        base64.b64encode(token.encode()).decode(),
+        quote(token, safe=""),
+        _escaped(token),
+        token.replace("/", "\\/"),
+    ]
+
+
+class _Partner(BaseHTTPRequestHandler):
+    behaviour: Behaviour
+    protocol_version = "HTTP/1.1"
+    timeout = 2  # a kept-alive connection left open ends, so that closing the server joins
+
+    def log_message(self, *args: object) -> None:  # the test's output is the run's
+        pass
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        location = self.behaviour.location
+        if location is None or not urlsplit(self.path).path.endswith("/cdrs"):
+            self._answer()
+            return
+        if not self._authorised():
+            self._send(401, {"status_code": 2004, "status_message": "unknown token"})
+            return
+        try:
+            ident = str(json.loads(body).get("id"))
+        except (ValueError, AttributeError):
+            ident = "unknown"
+        self._send(201, {"status_code": 1000}, location=location.replace("{id}", ident))
+
+    def do_PUT(self) -> None:
+        self.do_POST()
+
+    def _authorised(self) -> bool:
+        wanted = "Token " + base64.b64encode(self.behaviour.token.encode()).decode()
+        return self.headers.get("Authorization") == wanted
+
+    def _answer(self) -> None:
+        base = f"http://{self.headers.get('Host')}"
+        path = urlsplit(self.path).path
+        if not self._authorised():
+            self._send(401, {"status_code": 2004, "status_message": "unknown token"})
+            return
+        if path == "/ocpi/versions":
+            data: Any = [{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]
+        elif path == "/ocpi/2.2.1":
+            data = {
+                "version": "2.2.1",
+                "endpoints": [
+                    {"identifier": "cdrs", "role": "SENDER", "url": f"{base}/ocpi/2.2.1/cdrs"},
+                    {"identifier": "cdrs", "role": "RECEIVER", "url": f"{base}/ocpi/2.2.1/cdrs"},
+                    {
+                        "identifier": "credentials",
+                        "role": "RECEIVER",
+                        "url": f"{base}/ocpi/2.2.1/credentials",
+                    },
+                ],
+            }
+        elif path == "/ocpi/2.2.1/cdrs":
+            data = [{} for _ in range(max(self.behaviour.flood, 1))]
+        else:
+            self._send(404, {"status_code": 2000, "status_message": f"no {path}"})
+            return
+        self._send(200, {"status_code": 1000, "data": data}, listing=path.endswith("/cdrs"))
+
+    def _send(
+        self,
+        status: int,
+        envelope: dict[str, Any],
+        listing: bool = False,
+        location: str | None = None,
+    ) -> None:
+        token = self.behaviour.token
+        envelope = {**envelope, "timestamp": TIMESTAMP}
+        echo = self.behaviour.echo
+        if echo:
+            envelope["status_message"] = (
+                f"{envelope.get('status_message', 'ok')}; you sent {token}, "
+                f"{base64.b64encode(token.encode()).decode()} and {quote(token, safe='')}"
+            )
+        text = json.dumps(envelope, separators=(",", ":"))
+        if echo:  # the token once more, JSON-escaped and with "\/", inside the JSON
+            text = text[:-1] + ',"echo":"' + _escaped(token) + '","url":"http:\\/\\/x\\/'
+            text += token + '"}'
+        body = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        if listing:
+            self.send_header("X-Total-Count", str(max(self.behaviour.flood, 1)))
+            self.send_header("X-Limit", "100000")
+        if location is not None:
+            self.send_header("Location", location)
+        if echo:
+            self.send_header("X-Echo", self.headers.get("Authorization", ""))
+            self.send_header("X-Echo-Raw", token)
+        # Chunked, with a cut inside the token: a reader that redacts per chunk misses it.
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        cut = body.find(token.encode()) + len(token) // 2 if echo else len(body) // 2
+        for piece in (body[:cut], body[cut:]):
+            if piece:
+                self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+
+class _PartnerServer(ThreadingHTTPServer):
+    block_on_close = True
+
+
+@contextmanager
+def hostile_partner(behaviour: Behaviour) -> Iterator[str]:
+    """The partner for a ``with`` block; yields its versions URL."""
+    handler = type("Partner", (_Partner,), {"behaviour": behaviour})
+    with _serving(_PartnerServer(("127.0.0.1", 0), handler)) as url:
+        yield url + "/ocpi/versions"

@@ -1,0 +1,205 @@
+"""Exchange checks fed incomplete evidence: no answer (a timeout), a URL off the target's origin,
+a redirect, a server error, a baseline that was never read. Each must say it could not judge
+its rule (``blocked``, naming the root cause) and never fail for lack of evidence; a redirect
+is its own finding (H-HTTP-04). Also the answers that used to be misread: TOKEN_A refused with
+403 is refused, not kept. Read with tests/exchange_cases.py by tests/test_checks_exchanges.py
+and tests/test_check_registry.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.checks.auth import check_refused, check_token_opens
+from harness.checks.credentials import (
+    check_registered_again,
+    check_registration,
+    check_token_a_retired,
+    check_token_c_opens,
+)
+from harness.checks.discovery import check_version_details, check_versions, check_versions_token
+from harness.checks.receiver import (
+    check_invalid_refused,
+    check_push_accepted,
+    check_served_back,
+    check_unchanged,
+)
+from harness.exchange import Exchange
+from tests.exchange_cases import (
+    URL,
+    V22,
+    Case,
+    envelope,
+    exchange,
+)
+
+_SENT = {"id": "CDR1", "total_energy": 10}
+_STORED = exchange(envelope(_SENT))
+_ACCEPTED = exchange(envelope(), 201, {"Location": URL + "/NL/ABC/VALID"}, method="POST")
+
+
+def _timeout() -> Exchange:
+    return exchange(error="no answer within the timeout")
+
+
+def _off_origin() -> Exchange:
+    made = exchange(error="not sent: https://elsewhere.example is not the target's origin")
+    made.off_origin = True
+    return made
+
+
+def _redirect() -> Exchange:
+    return exchange("", 308, {"Location": URL + "/", "content-type": "text/plain"})
+
+
+def _server_error() -> Exchange:
+    return exchange("<html>oops</html>", 500, {"content-type": "text/html"})
+
+
+def blocked_case(name: str, check: Any, emits: str, blocks: str, *args: Any, **kw: Any) -> Case:
+    """A case of ``check`` on ``args`` that must report ``emits`` and block ``blocks``."""
+    return Case(
+        name,
+        check.__name__,
+        frozenset(emits.split()),
+        lambda: check(*args, **kw),
+        frozenset(blocks.split()),
+    )
+
+
+def _each_missing_answer(
+    check: Any, blocks: str, *after: Any, first: tuple[Any, ...] = ()
+) -> list[Case]:
+    """The check with its exchange argument unanswered, off the origin, or redirected."""
+    return [
+        blocked_case(f"{what}", check, emits, blocks, *first, made(), *after)
+        for what, made, emits in (
+            ("no answer", _timeout, ""),
+            ("off the origin", _off_origin, ""),
+            ("a redirect", _redirect, "H-HTTP-04"),
+        )
+    ]
+
+
+OUTCOME_CASES: list[Case] = [
+    # auth
+    *_each_missing_answer(check_token_opens, "T-AUTH-03", V22),
+    blocked_case("a server error", check_token_opens, "", "T-AUTH-03", _server_error(), V22),
+    *_each_missing_answer(check_refused, "T-AUTH-04", "no token"),
+    # discovery: the redirect is check_versions' finding, not the token check's
+    *_each_missing_answer(check_versions, "T-VER-01", "2.2.1"),
+    *_each_missing_answer(check_version_details, "T-VER-02", V22),
+    blocked_case("no answer", check_versions_token, "", "T-AUTH-03", _timeout(), V22),
+    blocked_case("a redirect", check_versions_token, "", "T-AUTH-03", _redirect(), V22),
+    # credentials
+    *_each_missing_answer(check_registration, "T-CRED-02"),
+    *_each_missing_answer(check_token_c_opens, "T-AUTH-06"),
+    *_each_missing_answer(check_token_a_retired, "T-AUTH-05", V22),
+    blocked_case("a server error", check_token_a_retired, "", "T-AUTH-05", _server_error(), V22),
+    blocked_case(
+        "TOKEN_A refused with 403, not 401",
+        check_token_a_retired,
+        "T-AUTH-05",
+        "",
+        exchange(envelope(None, 2001), 403),
+        V22,
+    ),
+    *_each_missing_answer(check_registered_again, "T-CRED-02"),
+    # receiver: the missing answer is check_response's finding (H-HTTP-01/03, with its own name)
+    blocked_case(
+        "no answer to the push",
+        check_push_accepted,
+        "",
+        "T-CDR-01 T-CDR-02 T-HTTP-04",
+        _timeout(),
+        V22,
+        "a CDR",
+    ),
+    blocked_case(
+        "the push redirected",
+        check_push_accepted,
+        "H-HTTP-04",
+        "T-CDR-01 T-CDR-02 T-HTTP-04",
+        _redirect(),
+        V22,
+        "a CDR",
+    ),
+    blocked_case(
+        "the Location off the origin",
+        check_served_back,
+        "",
+        "T-CDR-03",
+        _off_origin(),
+        _SENT,
+        V22,
+        "a CDR",
+    ),
+    blocked_case(
+        "no answer at the Location",
+        check_served_back,
+        "",
+        "T-CDR-03",
+        _timeout(),
+        _SENT,
+        V22,
+        "a CDR",
+    ),
+    blocked_case(
+        "the Location redirected",
+        check_served_back,
+        "H-HTTP-04",
+        "T-CDR-03",
+        _redirect(),
+        _SENT,
+        V22,
+        "a CDR",
+    ),
+    blocked_case(
+        "never read before the attempt",
+        check_unchanged,
+        "",
+        "T-CDR-04",
+        exchange(envelope(None, 2003), 404),
+        _STORED,
+        _SENT,
+        V22,
+        "a CDR",
+        "T-CDR-04",
+        "PUT/PATCH changed a stored CDR",
+    ),
+    blocked_case(
+        "no answer after the attempt",
+        check_unchanged,
+        "",
+        "C-005",
+        _STORED,
+        _timeout(),
+        _SENT,
+        V22,
+        "a CDR",
+        "C-005",
+        "a CDR posted again replaced the stored one",
+    ),
+    blocked_case(
+        "gone after the attempt",
+        check_unchanged,
+        "T-CDR-04",
+        "",
+        _STORED,
+        exchange(envelope(None, 2003), 404),
+        _SENT,
+        V22,
+        "a CDR",
+        "T-CDR-04",
+        "PUT/PATCH changed a stored CDR",
+    ),
+    *_each_missing_answer(check_invalid_refused, "C-001 T-HTTP-02", "missing id", _ACCEPTED),
+    blocked_case(
+        "a receiver that refuses every CDR",
+        check_invalid_refused,
+        "",
+        "C-001 T-HTTP-02",
+        exchange(envelope(None, 2001), 400, method="POST"),
+        "missing id",
+        exchange(envelope(None, 2001), 400, method="POST"),
+    ),
+]

@@ -1,0 +1,81 @@
+"""Rules whose evidence another failure took away are blocked, naming that root cause, never
+failed (the verdicts issue, items 1 and 2): runs of the suites against partners with one defect
+each, read through the JSON summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hostile_servers import Behaviour, hostile_partner
+from tests.mock_helpers import import_harness, run_suites
+
+import_harness()
+
+TOKEN = "receiver-token-0123"
+
+
+def _summary(pytester: pytest.Pytester, tmp_path: Path, *args: str) -> dict[str, Any]:
+    out = tmp_path / "summary.json"
+    run = run_suites(
+        pytester, "-p", "no:cacheprovider", "-p", "no:xdist", "--ocpi-json", str(out), *args
+    )
+    assert out.exists(), run.stdout[-3000:]
+    summary: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return summary
+
+
+def _outcomes(summary: dict[str, Any]) -> dict[str, str]:
+    return {row["id"]: row["outcome"] for row in summary["requirements"]}
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_a_location_off_the_origin_blocks_the_read_back_and_leads_what_to_fix(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a receiver that accepts every CDR with a Location on another port (the token must
+    # not go there, so no CDR can be read back)
+    elsewhere = "http://127.0.0.1:9/ocpi/2.2.1/cdrs/NL/ABC/{id}"
+    with hostile_partner(Behaviour(TOKEN, echo=False, location=elsewhere)) as url:
+        # When the receiver suite judges it
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "emsp",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    # Then the Location is the finding, and what needs the CDR read back is blocked by it,
+    # not failed: neither "changed by PUT/PATCH" nor "replaced by a second POST" is claimed
+    assert outcomes["H-HTTP-03"] == "fail"
+    for rule in ("T-CDR-03", "T-CDR-04", "C-005"):
+        assert outcomes[rule] == "blocked", (rule, outcomes)
+    # And "What to fix" leads with the root cause, counting what it blocked
+    first = summary["to_fix"][0]
+    assert first["requirement"] == "H-HTTP-03"
+    assert first["blocks"] >= 3
+    listed = {item["requirement"] for item in summary["to_fix"]}
+    assert not listed & {"T-CDR-03", "T-CDR-04", "C-005"}
+    # And the rules with evidence are still judged: every CDR is accepted, even an invalid one
+    assert outcomes["C-001"] == "fail"
+    assert outcomes["T-CDR-01"] == "pass"
+
+
+def test_a_discovery_that_fails_blocks_the_suites_instead_of_erroring_them(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given the embedded mock answering every request with HTTP 500
+    summary = _summary(pytester, tmp_path, "--ocpi-mock-fault", "server-error")
+    outcomes = _outcomes(summary)
+    # Then discovery's findings fail, every other requirement is blocked by them, and no test
+    # errors (a requirement never checked is not in "What to fix")
+    assert summary["counts"]["tests"]["error"] == 0
+    failing = {rule for rule, outcome in outcomes.items() if outcome == "fail"}
+    assert failing == {"T-HTTP-02", "T-VER-01"}
+    assert set(outcomes.values()) <= {"fail", "blocked", "pass"}, outcomes
+    assert {item["requirement"] for item in summary["to_fix"]} == failing
+    assert all(item["blocks"] > 10 for item in summary["to_fix"])
+    reasons = [t["reason"] for t in summary["tests"] if t["outcome"] == "skipped"]
+    assert reasons
+    assert all(r.startswith("blocked by T-HTTP-02, T-VER-01: ") for r in reasons)
