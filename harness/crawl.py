@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.checks.exchange_finding import answer_fact, unanswered
 from harness.checks.pagination import check_crawl_stop, check_page, datetime_instant
 from harness.checks.parallel import check_objects_of_pages, check_page_readable
 from harness.checks.transport import check_response
 from harness.client import OcpiClient
-from harness.exchange import Crawl, as_count
-from harness.findings import Finding
+from harness.exchange import Crawl, CrawlStop, Exchange, as_count
+from harness.findings import Finding, Level
 from harness.models import Kind
 from harness.options import DEFAULT_OPTIONS, Options
 
@@ -38,7 +39,11 @@ class Listing:
     """What a crawl of a list saw: the ids in the order listed, (id, last_updated) pairs of
     the objects whose last_updated is an OCPI DateTime and the ids of those whose is not
     (``undated``), each page's X-Total-Count and X-Limit, the findings on the pages and the
-    crawl, and, when objects were checked, their findings (``checked`` of them)."""
+    crawl, and, when objects were checked, their findings (``checked`` of them).
+    ``incomplete`` says why the crawl did not reach the list's end, when it did not: the
+    requirement id of that root cause and the fact (a page without a list, a Link that looped
+    or left the target); what needs every object is then blocked or partial, never judged
+    as if the list were whole."""
 
     ids: list[str] = field(default_factory=list)
     stamps: list[tuple[str, str]] = field(default_factory=list)
@@ -48,6 +53,7 @@ class Listing:
     findings: list[Finding] = field(default_factory=list)
     object_findings: list[Finding] = field(default_factory=list)
     checked: int = 0
+    incomplete: tuple[str, str] | None = None
 
 
 def crawl(
@@ -116,6 +122,12 @@ def _pages(
         listing.findings += check_page(page, client.profile, offset)
         data = (page.envelope or {}).get("data")
         if not isinstance(data, list) or page.text is None:
+            if crawled.pages > 1:  # the Link led here: the Link is the root cause
+                crawled.stop = CrawlStop(
+                    "broken-link", crawled.pages - 1, page.url, answer_fact(page)
+                )
+            else:
+                listing.incomplete = _why_no_list(page, listing.findings)
             break
         listing.totals.append(as_count(page.header("X-Total-Count")))
         listing.x_limits.append(as_count(page.header("X-Limit")))
@@ -134,4 +146,19 @@ def _pages(
         owners.append((page.label, idents))
         offset += len(data)
         yield page.text
-    listing.findings += check_crawl_stop(crawled)
+    stopped = check_crawl_stop(crawled)
+    listing.findings += stopped
+    if stopped and listing.incomplete is None:
+        listing.incomplete = (stopped[0].requirement, stopped[0].message)
+
+
+def _why_no_list(page: Exchange, found: list[Finding]) -> tuple[str, str]:
+    """The root cause of a first page that holds no list: why it had no answer, else the
+    first error its checks found, else the answer itself."""
+    cause = unanswered(page)
+    if cause is not None:
+        return cause[0], f"the first page: {cause[1]}"
+    errors = [f for f in found if f.exchange == page.label and f.level is Level.ERROR]
+    if errors:
+        return errors[0].requirement, f"the first page: {errors[0].message}"
+    return "T-ENV-01", f"the first page holds no list: {answer_fact(page)}"

@@ -237,11 +237,13 @@ def next_link(exchange: Exchange, base: str) -> str | None:
 class CrawlStop:
     """Why ``paginate`` stopped before the list ended: the Link of page ``page`` loops back
     (``loop``: ``url`` repeats an earlier page), leaves the target (``other-origin``: ``url``
-    is the Link), or there was still a Link after ``max-pages`` pages."""
+    is the Link), leads to no page (``broken-link``: ``url`` answered ``fact``, with no list),
+    or there was still a Link after ``max-pages`` pages."""
 
-    reason: Literal["loop", "other-origin", "max-pages"]
+    reason: Literal["loop", "other-origin", "max-pages", "broken-link"]
     page: int
     url: str
+    fact: str = ""
 
 
 @dataclass

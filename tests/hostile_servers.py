@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 __all__ = [
     "Behaviour",
@@ -180,12 +180,17 @@ class Behaviour:
     """What the partner does: ``echo`` the token everywhere; ``flood`` empty objects on its
     only CDR page (0: a page of one empty object); with ``location`` it is also a CDR receiver
     that accepts every POST and answers with that Location (``{id}`` replaced), wherever it
-    points."""
+    points. With ``cdrs`` it lists those instead, filtered by date_from/date_to, ``limit`` at a
+    time (7 by default), with the request ids echoed and the routing headers, and a next-page
+    Link of ``link`` (``{offset}`` and ``{limit}`` replaced) on every page but the last:
+    a partner correct in all but its Link."""
 
     token: str
     echo: bool = True
     flood: int = 0
     location: str | None = None
+    cdrs: tuple[dict[str, Any], ...] = ()
+    link: str = "{base}/ocpi/2.2.1/cdrs?offset={offset}&limit={limit}"
 
 
 def _escaped(text: str) -> str:
@@ -260,12 +265,47 @@ class _Partner(BaseHTTPRequestHandler):
                     },
                 ],
             }
+        elif path == "/ocpi/2.2.1/cdrs" and self.behaviour.cdrs:
+            self._list(base)
+            return
         elif path == "/ocpi/2.2.1/cdrs":
             data = [{} for _ in range(max(self.behaviour.flood, 1))]
         else:
             self._send(404, {"status_code": 2000, "status_message": f"no {path}"})
             return
         self._send(200, {"status_code": 1000, "data": data}, listing=path.endswith("/cdrs"))
+
+    def _list(self, base: str) -> None:
+        query = dict(parse_qsl(urlsplit(self.path).query))
+        listed = [
+            c
+            for c in self.behaviour.cdrs
+            if query.get("date_from", "") <= c["last_updated"]
+            and ("date_to" not in query or c["last_updated"] < query["date_to"])
+        ]
+        offset, limit = int(query.get("offset", 0)), min(int(query.get("limit", 7)), 1000)
+        page = listed[offset : offset + limit]
+        headers = {
+            "X-Total-Count": str(len(listed)),
+            "X-Limit": "1000",
+            "OCPI-from-country-code": "NL",
+            "OCPI-from-party-id": "HOS",
+            "OCPI-to-country-code": self.headers.get("OCPI-from-country-code", "NL"),
+            "OCPI-to-party-id": self.headers.get("OCPI-from-party-id", "HAR"),
+        }
+        for name in ("X-Request-ID", "X-Correlation-ID"):
+            headers[name] = self.headers.get(name, "")
+        if offset + limit < len(listed):
+            link = self.behaviour.link.format(base=base, offset=offset + limit, limit=limit)
+            headers["Link"] = f'<{link}>; rel="next"'
+        body = json.dumps({"data": page, "status_code": 1000, "timestamp": TIMESTAMP}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
 
     def _send(
         self,
@@ -294,6 +334,8 @@ class _Partner(BaseHTTPRequestHandler):
             self.send_header("X-Limit", "100000")
         if location is not None:
             self.send_header("Location", location)
+        for name in ("X-Request-ID", "X-Correlation-ID"):
+            self.send_header(name, self.headers.get(name, ""))
         if echo:
             self.send_header("X-Echo", self.headers.get("Authorization", ""))
             self.send_header("X-Echo-Raw", token)

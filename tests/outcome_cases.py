@@ -17,13 +17,19 @@ from harness.checks.credentials import (
     check_token_c_opens,
 )
 from harness.checks.discovery import check_version_details, check_versions, check_versions_token
+from harness.checks.pagination import (
+    check_crawl,
+    check_crawl_stop,
+    check_date_window,
+    check_every_object_seen,
+)
 from harness.checks.receiver import (
     check_invalid_refused,
     check_push_accepted,
     check_served_back,
     check_unchanged,
 )
-from harness.exchange import Exchange
+from harness.exchange import Crawl, CrawlStop, Exchange
 from tests.exchange_cases import (
     URL,
     V22,
@@ -55,14 +61,18 @@ def _server_error() -> Exchange:
     return exchange("<html>oops</html>", 500, {"content-type": "text/html"})
 
 
-def blocked_case(name: str, check: Any, emits: str, blocks: str, *args: Any, **kw: Any) -> Case:
-    """A case of ``check`` on ``args`` that must report ``emits`` and block ``blocks``."""
+def blocked_case(
+    name: str, check: Any, emits: str, blocks: str, *args: Any, partials: str = "", **kw: Any
+) -> Case:
+    """A case of ``check`` on ``args`` that must report ``emits``, block ``blocks`` and judge
+    ``partials`` on part of the evidence only."""
     return Case(
         name,
         check.__name__,
         frozenset(emits.split()),
         lambda: check(*args, **kw),
         frozenset(blocks.split()),
+        frozenset(partials.split()),
     )
 
 
@@ -80,7 +90,85 @@ def _each_missing_answer(
     ]
 
 
+# A crawl that stopped at page 2 (its Link unusable): the root cause, as the crawl names it.
+_CUT = ("T-ENV-01", "page 2 holds no list: HTTP 404 text/html")
+_STAMPS = [("a", "2025-01-01T00:00:00Z"), ("b", "2025-01-02T00:00:00Z")]
+_OBJECT_RULES = ("C-001", "C-002", "C-010", "C-012", "C-026")
+
+_BROKEN_LINK = "https://target.example/ocpi/VersionNumber.v_2_2_1/cdrs?offset=7&date_to=None"
+
 OUTCOME_CASES: list[Case] = [
+    # the Link that leads to no page is the root cause of a crawl cut short
+    blocked_case(
+        "a Link that leads to no page",
+        check_crawl_stop,
+        "T-PAG-04",
+        "",
+        Crawl(2, CrawlStop("broken-link", 1, _BROKEN_LINK, "HTTP 404 text/html")),
+    ),
+    # pagination: what needs the whole list is blocked, what the pages seen show is judged
+    blocked_case(
+        "X-Total-Count against a crawl cut short",
+        check_crawl,
+        "",
+        "T-PAG-01 T-PAG-04",
+        "crawls",
+        ["a", "b"],
+        ["a", "b", "c"],
+        [150, 150],
+        _CUT,
+    ),
+    blocked_case(
+        "an object twice in a crawl cut short",
+        check_crawl,
+        "T-PAG-06",
+        "T-PAG-01 T-PAG-04",
+        "crawls",
+        ["a", "a"],
+        ["a"],
+        [150],
+        _CUT,
+    ),
+    blocked_case(
+        "a date window crawl cut short",
+        check_date_window,
+        "",
+        "T-PAG-02",
+        "window",
+        "2025-01-02T00:00:00Z",
+        _STAMPS,
+        [],
+        [],
+        V22,
+        _CUT,
+    ),
+    blocked_case(
+        "an object before date_from in a crawl cut short",
+        check_date_window,
+        "T-PAG-02",
+        "T-PAG-02",
+        "window",
+        "2025-01-02T00:00:00Z",
+        _STAMPS,
+        ["a"],
+        [],
+        V22,
+        _CUT,
+    ),
+    blocked_case(
+        "7 of 150 CDRs checked",
+        check_every_object_seen,
+        "",
+        "",
+        7,
+        [150, None],
+        _CUT,
+        _OBJECT_RULES,
+        partials=" ".join(_OBJECT_RULES),
+    ),
+    blocked_case(
+        "every CDR checked", check_every_object_seen, "", "", 150, [150], None, _OBJECT_RULES
+    ),
     # auth
     *_each_missing_answer(check_token_opens, "T-AUTH-03", V22),
     blocked_case("a server error", check_token_opens, "", "T-AUTH-03", _server_error(), V22),

@@ -79,3 +79,44 @@ def test_a_discovery_that_fails_blocks_the_suites_instead_of_erroring_them(
     reasons = [t["reason"] for t in summary["tests"] if t["outcome"] == "skipped"]
     assert reasons
     assert all(r.startswith("blocked by T-HTTP-02, T-VER-01: ") for r in reasons)
+
+
+def _cdrs(count: int) -> tuple[dict[str, Any], ...]:
+    from harness.generate import CdrGenerator
+
+    generator = CdrGenerator("7", "default", "2.2.1")
+    made = [generator.cdr(i) for i in range(count)]
+    return tuple(sorted(made, key=lambda cdr: str(cdr["last_updated"])))
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_an_unusable_link_is_the_one_finding_and_what_needs_every_cdr_is_partial(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a CPO right in all but its next-page Link (a language's enum in the path and
+    # date_to=None), with 150 CDRs: a crawl in pages of 7 stops after the first
+    broken = "{base}/ocpi/VersionNumber.v_2_2_1/cdrs?offset={offset}&limit={limit}&date_to=None"
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(150), link=broken)
+    with hostile_partner(partner) as url:
+        # When the sender suite judges it
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "cpo",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    # Then the Link is the finding, and says what is wrong with it
+    assert outcomes["T-PAG-04"] == "fail"
+    link = next(i for i in summary["to_fix"] if i["requirement"] == "T-PAG-04")
+    said = " ".join(m["message"] for m in link["messages"])
+    assert "VersionNumber.v_2_2_1" in said
+    assert "date_to=None" in said
+    # And X-Total-Count, completeness and the date window are not blamed for it
+    assert outcomes["T-PAG-01"] == "blocked"
+    assert outcomes["T-PAG-02"] == "blocked"
+    # And the CDRs seen are judged, and said to be 7 of 150, not passed
+    for rule in ("C-001", "C-002", "C-026"):
+        assert outcomes[rule] == "partial", (rule, outcomes)
+    findings = [f for test in summary["tests"] for f in test["findings"]]
+    assert any("7 of 150 CDRs checked" in f["message"] for f in findings)
+    # And nothing else fails: the Link is the one defect of this partner
+    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-PAG-04"}, outcomes

@@ -25,5 +25,6 @@ def test_each_check_fails_exactly_on_what_breaks_its_rule(case: Case) -> None:
     blocked = [f for f in found if f.outcome == "blocked"]
     assert {f.requirement for f in blocked} == case.blocks, found
     assert all(f.level is Level.INFO and f.cause and f.seen for f in blocked), blocked
-    if not case.emits and not case.blocks:
+    assert {f.requirement for f in found if f.outcome == "partial"} == case.partials, found
+    if not case.emits and not case.blocks and not case.partials:
         assert found == [], found

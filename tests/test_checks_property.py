@@ -150,6 +150,10 @@ def _strategy(spec: CheckSpec, parameter: inspect.Parameter) -> st.SearchStrateg
         return st.lists(_TEXT, max_size=6)
     if annotation == "Sequence[tuple[str, str]]":
         return st.lists(st.tuples(_TEXT, _TEXT), max_size=6)
+    if annotation == "tuple[str, str] | None":  # a root cause, as the harness names one
+        return st.none() | st.tuples(st.sampled_from(["H-HTTP-01", "T-ENV-01"]), _TEXT)
+    if annotation == "tuple[str, ...]":  # requirements to report on: the check's own
+        return st.lists(st.sampled_from(spec.requirements), max_size=3).map(tuple)
     if annotation == "Sequence[int | None]":
         return st.lists(st.none() | st.integers(-5, 10**6), max_size=6)
     raise LookupError(f"{spec.name}: no strategy for {name}: {annotation}")

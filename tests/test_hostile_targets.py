@@ -202,3 +202,30 @@ def test_counts_in_digits_int_refuses_are_findings_not_exceptions() -> None:
     from harness.checks.pagination import check_link_keeps
 
     assert check_link_keeps(client.get(URL), {}, 100) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        (
+            "https://t.example/ocpi/VersionNumber.v_2_2_1/cdrs?offset=7",
+            "the path holds 'VersionNumber.v_2_2_1', a program's enum name",
+        ),
+        ("https://t.example/ocpi/2.2.1/cdrs?offset=7&date_to=None", "date_to=None"),
+        ("/ocpi/2.2.1/cdrs?offset=7", "not an absolute URL"),
+    ],
+)
+def test_a_link_handed_back_is_diagnosed_in_the_partners_words(url: str, says: str) -> None:
+    from harness.checks.pagination import link_diagnosis
+
+    # Given a URL a target handed back, When it is diagnosed, Then the fault is named
+    assert says in link_diagnosis(url)
+
+
+def test_a_well_formed_link_gets_no_diagnosis() -> None:
+    from harness.checks.pagination import link_diagnosis
+
+    # Given a next-page Link as the spec has it (a valid input beside the ones above)
+    url = "https://t.example/ocpi/2.2.1/cdrs?offset=7&limit=7&date_from=2025-01-01T00:00:00Z"
+    # Then nothing is said against it
+    assert link_diagnosis(url) == ""

@@ -4,10 +4,11 @@ stopped before the list ended (H-PAG-01/02)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from harness.checks.exchange_finding import blocked, partial
 from harness.checks.exchange_finding import exchange_finding as _f
@@ -134,9 +135,13 @@ def check_crawl(
     small: Sequence[str],
     big: Sequence[str],
     totals: Sequence[int | None],
+    incomplete: tuple[str, str] | None = None,
 ) -> list[Finding]:
     """A crawl with a small page size against one with a large one (the same objects, each
-    once, in a stable order: T-PAG-01/06) and X-Total-Count constant and true (T-PAG-04)."""
+    once, in a stable order: T-PAG-01/06) and X-Total-Count constant and true (T-PAG-04).
+    When either crawl is ``incomplete`` (its root cause), what needs the whole list (an
+    object missing, the order, X-Total-Count against the count) is blocked; what the pages
+    seen show (an object twice, X-Total-Count changing) is still judged."""
     findings = []
     where = label
     duplicates = sorted(i for i, times in Counter(small).items() if times > 1)
@@ -149,6 +154,13 @@ def check_crawl(
                 seen=len(duplicates),
             )
         )
+    known = {t for t in totals if t is not None}
+    if len(known) > 1:
+        message = f"X-Total-Count changed while paging: {sorted(known)}"
+        findings.append(_f(where, "T-PAG-04", message, "X-Total-Count"))
+    if incomplete is not None:
+        question = "whether every object is listed once, in a stable order, as X-Total-Count says"
+        return findings + blocked(where, ("T-PAG-01", "T-PAG-04"), question, incomplete)
     missing = sorted(set(big) - set(small))
     if missing:
         findings.append(
@@ -169,17 +181,7 @@ def check_crawl(
                 level=Level.WARNING,
             )
         )
-    known = {t for t in totals if t is not None}
-    if len(known) > 1:
-        findings.append(
-            _f(
-                where,
-                "T-PAG-04",
-                f"X-Total-Count changed while paging: {sorted(known)}",
-                "X-Total-Count",
-            )
-        )
-    elif known and (total := known.pop()) != len(set(small)):
+    if len(known) == 1 and (total := known.pop()) != len(set(small)):
         findings.append(
             _f(
                 where,
@@ -201,10 +203,13 @@ def check_date_window(
     after: Sequence[str],
     before: Sequence[str],
     profile: VersionProfile,
+    incomplete: tuple[str, str] | None = None,
 ) -> list[Finding]:
     """date_from is inclusive and date_to exclusive on last_updated (T-PAG-02), the filters
     are applied at all; ``every`` is (id, last_updated) of the unfiltered crawl, ``after`` the
-    ids with date_from=pivot, ``before`` those with date_to=pivot.
+    ids with date_from=pivot, ``before`` those with date_to=pivot. When a crawl is
+    ``incomplete`` (its root cause), an object returned outside the window is still a finding,
+    one missing from it is not known: that part is blocked.
 
     Only objects whose last_updated in ``every`` is an OCPI DateTime are judged: the others
     (and ids ``every`` does not date) are left out, and the check says it ran on part of the
@@ -246,6 +251,9 @@ def check_date_window(
                 "date_to",
             )
         )
+    if incomplete is not None:
+        question = "whether every object inside the window is returned"
+        return findings + blocked(where, ("T-PAG-02",), question, incomplete)
     if exactly - set(after):
         findings.append(
             _f(
@@ -330,13 +338,20 @@ def check_offset(first: Exchange, shifted: Exchange) -> list[Finding]:
     ]
 
 
-@check(requirements=("H-PAG-01", "H-PAG-02"), needs=("list page",))
+@check(requirements=("H-PAG-01", "H-PAG-02", "T-PAG-04"), needs=("list page",))
 def check_crawl_stop(crawl: Crawl) -> list[Finding]:
-    """A crawl ended because the list ended, not because its Link looped, left the target or
-    went on past the page limit (H-PAG-01/02)."""
+    """A crawl ended because the list ended, not because its Link looped, left the target,
+    went on past the page limit (H-PAG-01/02) or led to no page (T-PAG-04: the Link is the
+    URL of the next page)."""
     stop = crawl.stop
     if stop is None:
         return []
+    if stop.reason == "broken-link":
+        message = (
+            f"the Link of page {stop.page} leads to no page: {stop.url} answered {stop.fact}"
+            f"{link_diagnosis(stop.url)}"
+        )
+        return [_f(None, "T-PAG-04", message, "Link", seen=stop.url)]
     if stop.reason == "loop":
         message = f"page {stop.page} repeats an earlier URL ({stop.url}): the Link loops"
         return [_f(None, "H-PAG-01", message, "Link")]
@@ -350,6 +365,28 @@ def check_crawl_stop(crawl: Crawl) -> list[Finding]:
     return [_f(None, "H-PAG-01", message, "Link")]
 
 
+@check(
+    requirements=("C-001", "C-002", "C-010", "C-012", "C-026"),
+    needs=("complete crawl",),
+    roles=("cpo",),
+)
+def check_every_object_seen(
+    checked: int,
+    totals: Sequence[int | None],
+    incomplete: tuple[str, str] | None,
+    rules: tuple[str, ...],
+    noun: str = "CDRs",
+) -> list[Finding]:
+    """The object ``rules`` were judged on every object of the list: after a crawl that did
+    not reach the end (its root cause ``incomplete``), each is judged on part of the evidence
+    only ("7 of 150 CDRs"), never taken for a pass."""
+    if incomplete is None:
+        return []
+    total = next((t for t in totals if t is not None), None)
+    seen = f"{checked} of {total} {noun}" if total else f"{checked} {noun}, the rest unknown"
+    return [partial(None, rule, f"{seen} checked", incomplete) for rule in rules]
+
+
 @check(requirements=("T-PAG-01",), needs=("complete crawl",), roles=("cpo",))
 def check_something_listed(checked: int, noun: str = "CDRs") -> list[Finding]:
     """The list holds something to validate (a warning: an empty list proves nothing)."""
@@ -357,3 +394,22 @@ def check_something_listed(checked: int, noun: str = "CDRs") -> list[Finding]:
         return []
     message = f"the target lists no {noun}: nothing to validate"
     return [_f(None, "T-PAG-01", message, level=Level.WARNING)]
+
+
+_LANGUAGE_ENUM = re.compile(r"\b[A-Z][A-Za-z]+\.[a-z_0-9]+\b")
+
+
+def link_diagnosis(url: str) -> str:
+    """What looks wrong in a URL a target handed back, as a clause to append ("; ..."), or
+    nothing: an enum's name in the path (``VersionNumber.v_2_2_1``: a language's enum printed,
+    not its value), ``None``/``null`` as a query value, a relative URL."""
+    parts = urlsplit(url)
+    said = []
+    for match in _LANGUAGE_ENUM.findall(unquote(parts.path)):
+        said.append(f"the path holds {match!r}, a program's enum name, not its value")
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if value in ("None", "null", "undefined"):
+            said.append(f"the query sets {name}={value}")
+    if not parts.scheme or not parts.netloc:
+        said.append("it is not an absolute URL")
+    return "".join(f"; {s}" for s in said)
