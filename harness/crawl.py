@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.checks.exchange_finding import answer_fact, unanswered
-from harness.checks.pagination import check_crawl_stop, check_page, datetime_instant
+from harness.checks.pagination import (
+    check_crawl_stop,
+    check_page,
+    datetime_instant,
+    dropped_filters,
+)
 from harness.checks.parallel import check_objects_of_pages, check_page_readable
 from harness.checks.transport import check_response
 from harness.client import OcpiClient
-from harness.exchange import Crawl, CrawlStop, Exchange, as_count
+from harness.exchange import Crawl, CrawlStop, Exchange, as_count, next_link
 from harness.findings import Finding, Level
 from harness.models import Kind
 from harness.options import DEFAULT_OPTIONS, Options
@@ -146,10 +151,43 @@ def _pages(
         owners.append((page.label, idents))
         offset += len(data)
         yield page.text
+        link = next_link(page, page.url)
+        dropped = [] if link is None else dropped_filters(link, params)
+        if link is not None and dropped:
+            crawled.stop = CrawlStop("drops-filters", crawled.pages, link, ", ".join(dropped))
+            break
+    else:  # no Link: the list ended, unless its count says more and the next offset lists more
+        total = listing.totals[-1] if listing.totals else None
+        if crawled.stop is None and total is not None and offset < total:
+            crawled.stop = _objects_remain(client, url, params, offset, crawled.pages, label)
+            if crawled.stop is None and crawled.pages > 1:
+                # Fewer objects than counted, none after them: the offsets or the count are
+                # off (the crawl checks say which); either way these pages are not the list.
+                start = int(params.get("offset", 0))
+                fact = f"the pages listed {offset - start} objects, X-Total-Count says {total}"
+                listing.incomplete = ("T-PAG-01", fact)
     stopped = check_crawl_stop(crawled)
     listing.findings += stopped
     if stopped and listing.incomplete is None:
         listing.incomplete = (stopped[0].requirement, stopped[0].message)
+
+
+def _objects_remain(
+    client: OcpiClient, url: str, params: dict[str, Any], offset: int, pages: int, label: str
+) -> CrawlStop | None:
+    """After a last page without a Link where X-Total-Count says more: whether the next
+    offset lists an object (the Link is missing, T-PAG-04), or not (the count or the offsets
+    are off: the crawl checks judge those)."""
+    probe = client.get(
+        url,
+        f"{label}: offset={offset} after the last Link",
+        params={**params, "offset": offset, "limit": 1},
+    )
+    data = (probe.envelope or {}).get("data")
+    if not isinstance(data, list) or not data:
+        return None
+    first = data[0].get("id") if isinstance(data[0], dict) else data[0]
+    return CrawlStop("link-missing", pages, probe.url, f"offset={offset} lists {first!r}")
 
 
 def _why_no_list(page: Exchange, found: list[Finding]) -> tuple[str, str]:

@@ -238,9 +238,13 @@ class CrawlStop:
     """Why ``paginate`` stopped before the list ended: the Link of page ``page`` loops back
     (``loop``: ``url`` repeats an earlier page), leaves the target (``other-origin``: ``url``
     is the Link), leads to no page (``broken-link``: ``url`` answered ``fact``, with no list),
-    or there was still a Link after ``max-pages`` pages."""
+    drops the request's date filters (``drops-filters``: ``fact`` names them), is missing
+    while objects remain (``link-missing``: ``url`` is the offset asked next, ``fact`` what it
+    listed), or there was still a Link after ``max-pages`` pages."""
 
-    reason: Literal["loop", "other-origin", "max-pages", "broken-link"]
+    reason: Literal[
+        "loop", "other-origin", "max-pages", "broken-link", "drops-filters", "link-missing"
+    ]
     page: int
     url: str
     fact: str = ""

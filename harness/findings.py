@@ -19,6 +19,8 @@ _BLOCKING = re.compile(r"^blocked by ((?:[A-Z]+-[A-Z0-9]+-\d+)(?:, [A-Z]+-[A-Z0-
 MAX_KEPT = 100
 _EXAMPLES = 3
 _INDEX = re.compile(r"\[\d+\]")
+# Numbers in a message are the values of one place ("got the number 7.03"): the same way.
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 class Level(str, Enum):
@@ -96,10 +98,11 @@ class Finding:
 def fold_findings(findings: Iterable[Finding], keep: int = MAX_KEPT) -> list[Finding]:
     """The same rule broken the same way in many places as one finding with a count and
     examples ("... 150 times, e.g. CDR A, CDR B, CDR C"), in the order first seen. "The same
-    way": same requirement, level, check and message, at the same path up to list indices, on
-    whichever object. Past ``keep`` folded findings, the first of each rule is kept and the
-    rest are counted in it, so that no flood of distinct findings grows a report without
-    bound while every rule broken stays in it."""
+    way": same requirement, level, check and message up to the numbers in it, at the same path
+    up to list indices, on whichever object (the first one's message is kept). Past ``keep``
+    folded findings, the first of each rule is kept and the rest are counted in it, so that
+    no flood of distinct findings grows a report without bound while every rule broken stays
+    in it."""
     groups: dict[tuple[object, ...], list[Finding]] = {}
     for finding in findings:
         groups.setdefault(_fold_key(finding), []).append(finding)
@@ -139,7 +142,8 @@ def _fold_key(finding: Finding) -> tuple[object, ...]:
     if finding.subject and message.startswith(f"{finding.subject}: "):
         message = message[len(finding.subject) + 2 :]
     path = _INDEX.sub("[*]", finding.path)
-    return (finding.requirement, finding.level, finding.check, finding.outcome, path, message)
+    shape = _NUMBER.sub("#", message)
+    return (finding.requirement, finding.level, finding.check, finding.outcome, path, shape)
 
 
 def _folded(group: list[Finding]) -> Finding:

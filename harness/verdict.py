@@ -64,4 +64,6 @@ def blocked_by(causes: Iterable[Finding], what: str) -> NoReturn:
     the causes lead "What to fix"."""
     found = list(causes)
     facts = "; ".join(f"{f.requirement}: {f.message}" for f in found[:5])
-    pytest.skip(blocked_reason((f.requirement for f in found), f"{what} ({facts})"[:2000]))
+    # A cause that was itself blocked names its own root cause
+    roots = (f.cause if f.outcome == "blocked" else f.requirement for f in found)
+    pytest.skip(blocked_reason((r for r in roots if r), f"{what} ({facts})"[:2000]))

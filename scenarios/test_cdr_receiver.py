@@ -147,8 +147,10 @@ def test_posting_needs_the_token_and_stored_cdrs_cannot_be_changed(
     request: pytest.FixtureRequest,
 ) -> None:
     cdr = _tagged(cdr_factory(version=receiver.settings.version), run_tag)
+    # Another id: a receiver that stores it anyway must not turn the real push into a repeat
+    stranger = {**cdr, "id": f"NOTOKEN-{str(cdr['id'])[:20]}{run_tag}"}
     anonymous = receiver.client.request(
-        "POST", cdr_receiver, "POST without a token", body=cdr, authorization=None
+        "POST", cdr_receiver, "POST without a token", body=stranger, authorization=None
     )
     findings = check_refused(anonymous, "no token on a POST", envelope=False)
     accepted, location = _push(receiver, cdr_receiver, cdr, "a CDR")

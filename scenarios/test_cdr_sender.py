@@ -105,17 +105,21 @@ def test_paging_in_small_steps_gives_every_cdr_once(
     big = crawl(client, cdr_sender, {"limit": 1000})
     findings = full_listing.findings + big.findings
     findings += check_x_limit_steady("crawl limit=7", full_listing.x_limits, client.profile)
-    first = client.get(cdr_sender, "GET cdrs offset=0", params={"offset": 0, "limit": 2})
-    shifted = client.get(cdr_sender, "GET cdrs offset=1", params={"offset": 1, "limit": 2})
-    findings += check_offset(first, shifted)
-    findings += check_crawl(
+    crawls = check_crawl(
         "crawl limit=7 vs limit=1000",
         full_listing.ids,
         big.ids,
         full_listing.totals + big.totals,
-        full_listing.incomplete or big.incomplete,
+        full_listing.incomplete,
+        big.incomplete,
     )
-    conforms(request, findings)
+    # An order that moves between requests (T-PAG-06) explains two offsets that disagree
+    moved = [f for f in crawls if f.requirement == "T-PAG-06" and f.outcome is None]
+    unstable = ("T-PAG-06", moved[0].message) if moved else None
+    first = client.get(cdr_sender, "GET cdrs offset=0", params={"offset": 0, "limit": 2})
+    shifted = client.get(cdr_sender, "GET cdrs offset=1", params={"offset": 1, "limit": 2})
+    findings += check_offset(first, shifted, unstable)
+    conforms(request, findings + crawls)
 
 
 @pytest.mark.pagination
@@ -140,8 +144,10 @@ def test_date_from_is_inclusive_date_to_exclusive_and_links_keep_them(
         pytest.skip("fewer than 3 CDRs: no window to probe")
     pivot = stamps[len(stamps) // 2][1]
     client = sender.client
-    after = crawl(client, cdr_sender, {"date_from": pivot, "limit": 5})
-    before = crawl(client, cdr_sender, {"date_to": pivot, "limit": 5})
+    # In pages as large as the target gives: the filters are judged, not the paging (the
+    # paging test does; the Link's filters are checked below)
+    after = crawl(client, cdr_sender, {"date_from": pivot, "limit": 1000})
+    before = crawl(client, cdr_sender, {"date_to": pivot, "limit": 1000})
     findings = after.findings + before.findings
     findings += check_date_window(
         f"date filters at {pivot}",

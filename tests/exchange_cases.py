@@ -321,7 +321,13 @@ CASES: list[Case] = [
     ),
     case("crawls agree", check_crawl, "", "crawls", ["a", "b"], ["a", "b"], [2, 2]),
     case("the paged crawl misses one", check_crawl, "T-PAG-01", "crawls", ["a"], ["a", "b"], []),
-    case("an object twice", check_crawl, "T-PAG-06", "crawls", ["a", "a", "b"], ["a", "b"], [2]),
+    Case(
+        "an object twice (the order moved: what else is missing is not known)",
+        check_crawl.__name__,
+        frozenset({"T-PAG-06"}),
+        lambda: check_crawl("crawls", ["a", "a", "b"], ["a", "b"], [2]),
+        frozenset({"T-PAG-01"}),
+    ),
     case("X-Total-Count wrong", check_crawl, "T-PAG-04", "crawls", ["a", "b"], ["a", "b"], [3]),
     case(
         "X-Total-Count changing", check_crawl, "T-PAG-04", "crawls", ["a", "b"], ["a", "b"], [2, 3]

@@ -22,6 +22,7 @@ from harness.checks.pagination import (
     check_crawl_stop,
     check_date_window,
     check_every_object_seen,
+    check_offset,
 )
 from harness.checks.receiver import (
     check_invalid_refused,
@@ -97,7 +98,48 @@ _OBJECT_RULES = ("C-001", "C-002", "C-010", "C-012", "C-026")
 
 _BROKEN_LINK = "https://target.example/ocpi/VersionNumber.v_2_2_1/cdrs?offset=7&date_to=None"
 
+_ACCEPTED_AS_TEXT = exchange(
+    envelope(code="1000"), 201, {"Location": URL + "/NL/ABC/CDR1"}, method="POST"
+)
+_ONE = {"id": "a"}
+
 OUTCOME_CASES: list[Case] = [
+    # a status_code that is not a number says nothing (the response check's T-ENV-01)
+    blocked_case(
+        "accepted with status_code '1000'",
+        check_push_accepted,
+        "",
+        "T-CDR-01 T-CDR-02 T-HTTP-04",
+        _ACCEPTED_AS_TEXT,
+        V22,
+        "a CDR",
+    ),
+    blocked_case(
+        "registered with status_code '1000'",
+        check_registration,
+        "",
+        "T-CRED-02",
+        exchange(envelope({"token": "c"}, code="1000"), method="POST"),
+    ),
+    blocked_case(
+        "an invalid CDR answered with status_code '2001'",
+        check_invalid_refused,
+        "",
+        "C-001 T-HTTP-02",
+        exchange(envelope(None, "2001"), 400, method="POST"),
+        "missing id",
+        _ACCEPTED,
+    ),
+    # two offsets that disagree on an order that moves: not an offset defect
+    blocked_case(
+        "offsets disagree on an unstable order",
+        check_offset,
+        "",
+        "T-PAG-01",
+        exchange(envelope([_ONE, {"id": "b"}])),
+        exchange(envelope([{"id": "c"}])),
+        ("T-PAG-06", "1 objects came twice while paging"),
+    ),
     # the Link that leads to no page is the root cause of a crawl cut short
     blocked_case(
         "a Link that leads to no page",
@@ -106,12 +148,49 @@ OUTCOME_CASES: list[Case] = [
         "",
         Crawl(2, CrawlStop("broken-link", 1, _BROKEN_LINK, "HTTP 404 text/html")),
     ),
+    blocked_case(
+        "no Link on a page where the next offset lists more",
+        check_crawl_stop,
+        "T-PAG-04",
+        "",
+        Crawl(3, CrawlStop("link-missing", 3, URL + "?offset=21&limit=1", "offset=21 lists 'X'")),
+    ),
+    blocked_case(
+        "a Link that drops date_from",
+        check_crawl_stop,
+        "T-PAG-04",
+        "",
+        Crawl(1, CrawlStop("drops-filters", 1, URL + "?offset=7", "date_from")),
+    ),
     # pagination: what needs the whole list is blocked, what the pages seen show is judged
     blocked_case(
-        "X-Total-Count against a crawl cut short",
+        "X-Total-Count against two crawls cut short",
         check_crawl,
         "",
         "T-PAG-01 T-PAG-04",
+        "crawls",
+        ["a", "b"],
+        ["a", "b", "c"],
+        [150, 150],
+        _CUT,
+        _CUT,
+    ),
+    blocked_case(
+        "X-Total-Count true of the one-page crawl, the paged one cut short",
+        check_crawl,
+        "",
+        "T-PAG-01",
+        "crawls",
+        ["a", "b"],
+        ["a", "b", "c"],
+        [3, 3],
+        _CUT,
+    ),
+    blocked_case(
+        "X-Total-Count false of the one-page crawl, the paged one cut short",
+        check_crawl,
+        "T-PAG-04",
+        "T-PAG-01",
         "crawls",
         ["a", "b"],
         ["a", "b", "c"],
@@ -122,11 +201,11 @@ OUTCOME_CASES: list[Case] = [
         "an object twice in a crawl cut short",
         check_crawl,
         "T-PAG-06",
-        "T-PAG-01 T-PAG-04",
+        "T-PAG-01",
         "crawls",
         ["a", "a"],
         ["a"],
-        [150],
+        [1],
         _CUT,
     ),
     blocked_case(

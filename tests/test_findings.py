@@ -64,9 +64,34 @@ def test_list_indices_do_not_split_a_rule_and_a_single_finding_is_unchanged() ->
     assert "count" not in alone.to_dict()
 
 
+def _letters(number: int) -> str:
+    """``number`` in letters: a value the folding does not read as a number."""
+    word = ""
+    while True:
+        number, digit = divmod(number, 26)
+        word += chr(ord("a") + digit)
+        if not number:
+            return word
+
+
+def test_numbers_in_a_message_are_the_values_of_one_place() -> None:
+    # Given the same shape error with another value on each CDR
+    findings = [
+        Finding("T-TYPE-09", Level.ERROR, f"got the number {v}", "$.total_cost").on_object(
+            f"CDR {i}", "page 1"
+        )
+        for i, v in enumerate(("3547.5982", "7.0338", "1e5"))
+    ]
+    # When folded, Then they are one finding
+    assert [f.count for f in fold_findings(findings)] == [3]
+
+
 def test_a_flood_of_distinct_findings_is_bounded_and_every_rule_stays() -> None:
     # Given 5,000 distinct messages under one rule, then one finding of another rule
-    flood = [Finding("C-002", Level.ERROR, f"id 'X{i}' is not unique", "$.id") for i in range(5000)]
+    flood = [
+        Finding("C-002", Level.ERROR, f"id '{_letters(i)}' is not unique", "$.id")
+        for i in range(5000)
+    ]
     last = Finding("T-PAG-01", Level.ERROR, "X-Total-Count missing", "X-Total-Count")
     # When folded with room for 10
     folded = fold_findings([*flood, last], keep=10)

@@ -17,7 +17,7 @@ import pytest
 
 import harness.plugin
 from harness.mock import FAULTS
-from scenarios.coverage import PENDING, PROOFS, table
+from scenarios.coverage import ALSO, PENDING, PROOFS, table
 from tests.conftest import ROOT
 from tests.mock_helpers import SUITES, SuiteRun, import_harness, run_suites, running_mock
 
@@ -69,7 +69,11 @@ def test_each_fault_makes_the_suites_report_its_requirement(
     else:
         assert f"ocpi warning {requirement} " in output, output[-3000:]
     # And the summary puts it on that requirement
-    assert _outcomes(summary).get(requirement) == ("fail" if level == "error" else "warning")
+    outcomes = _outcomes(summary)
+    assert outcomes.get(requirement) == ("fail" if level == "error" else "warning")
+    # And on no other, but those the fault breaks too: a cascade is blocked, never failed
+    failing = {rid for rid, outcome in outcomes.items() if outcome in ("fail", "error")}
+    assert failing - {requirement} == set(ALSO.get(fault, ())), outcomes
 
 
 def test_every_fault_is_proven_or_declared_pending() -> None:

@@ -4,7 +4,12 @@ TOKEN_A is retired (T-AUTH-05), and a registered party cannot register again (T-
 
 from __future__ import annotations
 
-from harness.checks.exchange_finding import answer_fact, blocked, not_judgeable
+from harness.checks.exchange_finding import (
+    answer_fact,
+    blocked,
+    not_judgeable,
+    unreadable_status,
+)
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.exchange import Exchange
@@ -24,9 +29,13 @@ def token_c_of(post: Exchange) -> str | None:
 def check_registration(post: Exchange) -> list[Finding]:
     """The credentials POST with TOKEN_A succeeds and gives TOKEN_C (T-CRED-02), 1..64
     printable non-space ASCII characters (T-AUTH-07)."""
-    unjudged = not_judgeable(post, ("T-CRED-02",), "whether the registration succeeds")
+    question = "whether the registration succeeds"
+    unjudged = not_judgeable(post, ("T-CRED-02",), question)
     if unjudged is not None:
         return unjudged
+    unreadable = unreadable_status(post)
+    if unreadable is not None:
+        return blocked(post, ("T-CRED-02",), question, unreadable)
     token_c = token_c_of(post)
     if token_c is None:
         return [_f(post, "T-CRED-02", f"registration failed: {answer_fact(post)}")]

@@ -6,14 +6,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.checks.exchange_finding import answer_fact, not_judgeable
+from harness.checks.exchange_finding import answer_fact, blocked, not_judgeable
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.exchange import Exchange
 from harness.findings import Finding
-from harness.versions import VersionProfile
+from harness.versions import PROFILES, VersionProfile
 
 Endpoints = dict[tuple[str, str | None], str]
+
+
+def _unreadable(answer: Exchange, profile_token_rule: str) -> tuple[str, str] | None:
+    """The root cause when a discovery answer holds nothing to read, that another check
+    reports: the token refused (T-AUTH-02/03, check_versions_token), a server error
+    (T-HTTP-02) or a body that is no envelope (T-ENV-01, the response check)."""
+    fact = answer_fact(answer)
+    if answer.status in (401, 403):
+        return profile_token_rule, fact
+    if answer.status is not None and answer.status >= 500:
+        return "T-HTTP-02", fact
+    if answer.envelope is None:
+        return "T-ENV-01", f"{fact}: not the OCPI envelope"
+    return None
 
 
 def _data(exchange: Exchange) -> Any:
@@ -63,9 +77,15 @@ def check_versions_token(versions: Exchange, profile: VersionProfile) -> list[Fi
 @check(requirements=("T-VER-01", "H-HTTP-04"), needs=("response",))
 def check_versions(versions: Exchange, version: str) -> list[Finding]:
     """The versions answer lists the version under test with its details URL (T-VER-01)."""
-    unjudged = not_judgeable(versions, ("T-VER-01",), "which versions the target offers")
+    question = "which versions the target offers"
+    unjudged = not_judgeable(versions, ("T-VER-01",), question)
     if unjudged is not None:
         return unjudged
+    # The token rule of the version asked for (a refusal is check_versions_token's finding)
+    asked = PROFILES.get(version)  # type: ignore[call-overload]
+    cause = _unreadable(versions, "T-AUTH-03" if asked and asked.token_base64 else "T-AUTH-02")
+    if cause is not None:
+        return blocked(versions, ("T-VER-01",), question, cause)
     data = _data(versions)
     if not isinstance(data, list) or not data:
         message = (
@@ -84,9 +104,13 @@ def check_versions(versions: Exchange, version: str) -> list[Finding]:
 def check_version_details(details: Exchange, profile: VersionProfile) -> list[Finding]:
     """The version details list endpoints, each with a url and (2.2+) a role, credentials among
     them (T-VER-02)."""
-    unjudged = not_judgeable(details, ("T-VER-02",), "which endpoints the version offers")
+    question = "which endpoints the version offers"
+    unjudged = not_judgeable(details, ("T-VER-02",), question)
     if unjudged is not None:
         return unjudged
+    cause = _unreadable(details, "T-AUTH-03" if profile.token_base64 else "T-AUTH-02")
+    if cause is not None:
+        return blocked(details, ("T-VER-02",), question, cause)
     body = _data(details)
     endpoints = body.get("endpoints") if isinstance(body, dict) else None
     if not isinstance(endpoints, list):

@@ -49,7 +49,8 @@ def answer_fact(exchange: Exchange) -> str:
         message = envelope.get("status_message")
         code = envelope.get("status_code")
         said = f" ({str(message)[:200]})" if message else ""
-        return f"{head}, status {code}{said}"
+        shown = code if isinstance(code, int) else repr(code)
+        return f"{head}, status {shown}{said}"
     media = (exchange.header("content-type") or "no content type").split(";")[0].strip()
     return f"{head} {media}"
 
@@ -74,6 +75,16 @@ def not_judgeable(
         )
         return [redirect, *blocked(answer, requirements, what, ("H-HTTP-04", fact))]
     return None
+
+
+def unreadable_status(exchange: Exchange) -> tuple[str, str] | None:
+    """The root cause when an answer's envelope has a status_code that is not a number
+    (``"1000"``): what it says cannot be read (T-ENV-01, the response check's finding)."""
+    envelope = exchange.envelope
+    code = None if envelope is None else envelope.get("status_code", 0)
+    if envelope is None or (isinstance(code, int) and not isinstance(code, bool)):
+        return None
+    return "T-ENV-01", f"its status_code is {code!r}, not a number"
 
 
 def unanswered(exchange: Exchange) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from harness.checks.exchange_finding import blocked, partial
@@ -26,7 +27,8 @@ def _int_header(exchange: Exchange, name: str) -> int | None:
 @check(requirements=("T-PAG-04", "T-PAG-05"), needs=("list page",))
 def check_page(exchange: Exchange, profile: VersionProfile, offset: int) -> list[Finding]:
     """A page of a list: X-Total-Count and X-Limit present and sane, data within X-Limit, and
-    a Link rel=next exactly when objects remain after this page (T-PAG-04)."""
+    a Link rel=next exactly when objects remain after this page (T-PAG-04; a missing one on a
+    later page is judged by the crawl, which can see whether objects do remain)."""
     envelope = exchange.envelope
     if exchange.error or envelope is None or not isinstance(envelope.get("data"), list):
         return []
@@ -69,7 +71,9 @@ def check_page(exchange: Exchange, profile: VersionProfile, offset: int) -> list
     if total is not None:
         link = next_link(exchange, exchange.url)
         remaining = offset + len(data) < total
-        if remaining and link is None:
+        # Past the first page the count may be off because the offsets are (T-PAG-01): there
+        # the crawl asks the next offset before blaming the Link (check_crawl_stop).
+        if remaining and link is None and offset == 0:
             findings.append(
                 _f(
                     exchange,
@@ -103,18 +107,17 @@ def check_link_keeps(
         return []
     query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
     findings = []
-    for name, value in params.items():
-        if name in ("date_from", "date_to") and query.get(name) != value:
-            findings.append(
-                _f(
-                    exchange,
-                    "T-PAG-04",
-                    f"the Link drops or changes {name}",
-                    "Link",
-                    expected=value,
-                    seen=query.get(name),
-                )
+    for name in dropped_filters(link, params):
+        findings.append(
+            _f(
+                exchange,
+                "T-PAG-04",
+                f"the Link drops or changes {name}",
+                "Link",
+                expected=params[name],
+                seen=query.get(name),
             )
+        )
     x_limit = _int_header(exchange, "X-Limit")
     asked = as_count(query.get("limit"))
     if limit is not None and x_limit is not None and asked is not None and asked > x_limit:
@@ -136,12 +139,16 @@ def check_crawl(
     big: Sequence[str],
     totals: Sequence[int | None],
     incomplete: tuple[str, str] | None = None,
+    big_incomplete: tuple[str, str] | None = None,
 ) -> list[Finding]:
     """A crawl with a small page size against one with a large one (the same objects, each
     once, in a stable order: T-PAG-01/06) and X-Total-Count constant and true (T-PAG-04).
-    When either crawl is ``incomplete`` (its root cause), what needs the whole list (an
-    object missing, the order, X-Total-Count against the count) is blocked; what the pages
-    seen show (an object twice, X-Total-Count changing) is still judged."""
+
+    Each conclusion needs its evidence whole: an object missing from the paged crawl needs
+    that crawl complete (else ``incomplete`` names why, and that is blocked), the order both
+    crawls, X-Total-Count against the count one of them (``big_incomplete`` for the other).
+    What the pages seen show (an object twice, X-Total-Count changing) is always judged; an
+    object seen twice means the order moved under the crawl, which makes it incomplete."""
     findings = []
     where = label
     duplicates = sorted(i for i, times in Counter(small).items() if times > 1)
@@ -154,15 +161,19 @@ def check_crawl(
                 seen=len(duplicates),
             )
         )
+    if duplicates and incomplete is None:  # an order that moves under a crawl hides objects too
+        fact = f"{len(duplicates)} objects came twice: the order changed between pages"
+        incomplete = ("T-PAG-06", fact)
     known = {t for t in totals if t is not None}
     if len(known) > 1:
         message = f"X-Total-Count changed while paging: {sorted(known)}"
         findings.append(_f(where, "T-PAG-04", message, "X-Total-Count"))
-    if incomplete is not None:
-        question = "whether every object is listed once, in a stable order, as X-Total-Count says"
-        return findings + blocked(where, ("T-PAG-01", "T-PAG-04"), question, incomplete)
     missing = sorted(set(big) - set(small))
-    if missing:
+    if incomplete is not None:
+        findings += blocked(
+            where, ("T-PAG-01",), "whether the paged crawl lists every object", incomplete
+        )
+    elif missing:
         findings.append(
             _f(
                 where,
@@ -172,7 +183,8 @@ def check_crawl(
                 seen=len(missing),
             )
         )
-    if not duplicates and not missing and list(dict.fromkeys(small)) != list(big):
+    whole = incomplete is None and big_incomplete is None
+    if whole and not duplicates and not missing and list(dict.fromkeys(small)) != list(big):
         findings.append(
             _f(
                 where,
@@ -181,14 +193,20 @@ def check_crawl(
                 level=Level.WARNING,
             )
         )
-    if len(known) == 1 and (total := known.pop()) != len(set(small)):
+    if incomplete is not None and big_incomplete is not None:
+        question = "whether X-Total-Count counts the objects listed"
+        return findings + blocked(where, ("T-PAG-04",), question, incomplete)
+    # Counted over both crawls: an object the paged crawl missed (T-PAG-01 above) still
+    # counts, so that X-Total-Count is not blamed for the offsets.
+    found = len(set(small) | set(big))
+    if len(known) == 1 and (total := known.pop()) != found:
         findings.append(
             _f(
                 where,
                 "T-PAG-04",
-                f"X-Total-Count says {total} but the crawl found {len(set(small))} objects",
+                f"X-Total-Count says {total} but the crawls found {found} objects",
                 "X-Total-Count",
-                expected=len(set(small)),
+                expected=found,
                 seen=total,
             )
         )
@@ -317,14 +335,22 @@ def check_x_limit_steady(
 
 
 @check(requirements=("T-PAG-01",), needs=("offset pages",))
-def check_offset(first: Exchange, shifted: Exchange) -> list[Finding]:
-    """offset=1 starts with the second object of offset=0 (T-PAG-01)."""
+def check_offset(
+    first: Exchange, shifted: Exchange, unstable: tuple[str, str] | None = None
+) -> list[Finding]:
+    """offset=1 starts with the second object of offset=0 (T-PAG-01). When the order is
+    ``unstable`` (the root cause: objects that moved between two crawls, T-PAG-06), two
+    requests need not agree: a mismatch is then not judged (blocked)."""
     a = (first.envelope or {}).get("data")
     b = (shifted.envelope or {}).get("data")
     if not isinstance(a, list) or not isinstance(b, list) or len(a) < 2 or not b:
         return []
     if not (isinstance(a[1], dict) and isinstance(b[0], dict)) or a[1].get("id") == b[0].get("id"):
         return []
+    if unstable is not None:
+        return blocked(
+            shifted, ("T-PAG-01",), "whether offset=1 starts at the second object", unstable
+        )
     return [
         _f(
             shifted,
@@ -338,6 +364,17 @@ def check_offset(first: Exchange, shifted: Exchange) -> list[Finding]:
     ]
 
 
+def dropped_filters(link: str, params: dict[str, Any]) -> list[str]:
+    """The date filters of ``params`` that the next-page ``link`` drops or changes: following
+    it would list other objects than those asked for (T-PAG-04)."""
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    return [
+        name
+        for name, value in params.items()
+        if name in ("date_from", "date_to") and query.get(name) != str(value)
+    ]
+
+
 @check(requirements=("H-PAG-01", "H-PAG-02", "T-PAG-04"), needs=("list page",))
 def check_crawl_stop(crawl: Crawl) -> list[Finding]:
     """A crawl ended because the list ended, not because its Link looped, left the target,
@@ -346,6 +383,17 @@ def check_crawl_stop(crawl: Crawl) -> list[Finding]:
     stop = crawl.stop
     if stop is None:
         return []
+    if stop.reason == "link-missing":
+        message = (
+            f'page {stop.page} has no Link rel="next", yet objects remain: {stop.fact} ({stop.url})'
+        )
+        return [_f(None, "T-PAG-04", message, "Link", seen=stop.url)]
+    if stop.reason == "drops-filters":
+        message = (
+            f"the Link of page {stop.page} drops or changes {stop.fact}: following it would "
+            "list other objects than those asked for, so the crawl stops there"
+        )
+        return [_f(None, "T-PAG-04", message, "Link", seen=stop.url)]
     if stop.reason == "broken-link":
         message = (
             f"the Link of page {stop.page} leads to no page: {stop.url} answered {stop.fact}"

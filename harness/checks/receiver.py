@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
-from harness.checks.exchange_finding import answer_fact, blocked, not_judgeable, unanswered
+from harness.checks.exchange_finding import (
+    answer_fact,
+    blocked,
+    not_judgeable,
+    unanswered,
+    unreadable_status,
+)
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.checks.transport import check_response
@@ -36,6 +42,9 @@ def check_push_accepted(post: Exchange, profile: VersionProfile, what: str) -> l
     unjudged = not_judgeable(post, rules, f"whether {what} is accepted")
     if unjudged is not None:  # check_response named a missing answer; a redirect is new
         return findings + [f for f in unjudged if f.requirement not in _reported(findings)]
+    unreadable = unreadable_status(post)
+    if unreadable is not None:
+        return findings + blocked(post, rules, f"whether {what} is accepted", unreadable)
     code = (post.envelope or {}).get("status_code")
     if code != 1000:
         findings.append(
@@ -127,6 +136,9 @@ def check_invalid_refused(post: Exchange, what: str, valid: Exchange) -> list[Fi
     unjudged = not_judgeable(post, rules, question)
     if unjudged is not None:
         return unjudged
+    unreadable = unreadable_status(post)
+    if unreadable is not None:
+        return blocked(post, rules, question, unreadable)
     code = (post.envelope or {}).get("status_code")
     if code == 1000 or (post.status in (200, 201) and code is None):
         return [_f(post, "C-001", f"an invalid CDR ({what}) was accepted: {answer_fact(post)}")]
