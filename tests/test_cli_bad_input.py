@@ -163,3 +163,18 @@ def test_a_missing_report_folder_is_created(pytester: pytest.Pytester) -> None:
     # Then the folders were made and the summary written
     assert result.ret == pytest.ExitCode.OK
     assert json.loads(target.read_text(encoding="utf-8"))["verdict"]
+
+
+def test_the_mock_listing_its_faults_to_a_full_disk_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.mock.cli import main as mock_main
+
+    # Given a stdout on a full disk, When ocpi-mock lists its faults
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BufferedWriter(_FullDisk())))
+    code = mock_main(["--list-faults"])
+    # Then one line says so, exit 2
+    assert code == 2
+    assert (
+        capsys.readouterr().err == "ocpi-mock: cannot write the output: No space left on device\n"
+    )

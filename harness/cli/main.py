@@ -7,11 +7,11 @@ that differs), 2 usage or unreadable input.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from collections.abc import Sequence
 
 from harness.cli import run
+from harness.console import guarded_output
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,33 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code: int = args.run(args)
-    except BrokenPipeError:
-        # `ocpi-harness validate ... | head` closes our stdout early: not an error of ours.
-        sys.stderr.close()
-        return 0
+        return guarded_output("ocpi-harness", lambda: int(args.run(args)))
     except KeyboardInterrupt:
         print("ocpi-harness: interrupted", file=sys.stderr)
         return 130
-    except OSError as exc:
-        # Reading input has its own messages; what is left is writing the output (a full disk,
-        # `> /dev/full`): one line, and no second traceback when Python flushes at exit.
-        _discard_stdout()
-        print(f"ocpi-harness: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    try:
-        sys.stdout.flush()
-    except OSError as exc:
-        _discard_stdout()
-        print(f"ocpi-harness: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    return code
-
-
-def _discard_stdout() -> None:
-    """Drop what stdout still buffers, so that the flush at exit cannot fail again."""
-    with contextlib.suppress(OSError):
-        sys.stdout.close()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,14 @@ from __future__ import annotations
 from harness.mock.app import create_app
 from harness.mock.faults import FAULTS, Fault, parse_faults
 from harness.mock.settings import MockSettings
-from harness.mock.store import Store
+from harness.mock.store import Store, StoreError
 
-__all__ = ["FAULTS", "Fault", "MockSettings", "Store", "create_app", "parse_faults"]
+__all__ = [
+    "FAULTS",
+    "Fault",
+    "MockSettings",
+    "Store",
+    "StoreError",
+    "create_app",
+    "parse_faults",
+]

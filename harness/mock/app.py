@@ -10,6 +10,7 @@ for the CDRs received.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,11 +20,11 @@ import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from harness.checks import check_object
-from harness.findings import Level
+from harness.findings import Finding, Level
 from harness.mock import credentials as credentials_module
 from harness.mock.auth import authorize
 from harness.mock.credentials import PartnerError, register_with
@@ -32,7 +33,10 @@ from harness.mock.listing import list_response
 from harness.mock.seed import seed_store
 from harness.mock.settings import MockSettings
 from harness.mock.store import DuplicateCdr, Store
+from harness.mock.workers import CpuWorkers, WorkTimeout
 from harness.versions import version_profile
+
+logger = logging.getLogger("harness.mock")
 
 
 def create_app(
@@ -69,6 +73,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.requests = 0
+    workers = CpuWorkers()
 
     @app.middleware("http")
     async def transport(
@@ -89,7 +94,13 @@ def create_app(
         else:
             try:
                 response = await call_next(request)
+            except ClientDisconnect:
+                # The client left, or the server gave up on its body (read timeout): nobody
+                # reads this answer, and it is no server error.
+                response = error(settings, 400, 2000, "the request ended before its body")
             except Exception as exc:
+                # A bug of the mock: the partner gets the envelope, the log the traceback.
+                logger.exception("HTTP 500 on %s %s", request.method, request.scope["path"])
                 response = error(settings, 500, 3000, f"internal error: {type(exc).__name__}")
         return await _finish(request, response, settings)
 
@@ -113,7 +124,7 @@ def create_app(
         )
         return respond(settings, None, 2000, message, 405, {"Allow": ", ".join(allowed)})
 
-    _add_routes(app, settings, store)
+    _add_routes(app, settings, store, workers)
     _document(app, settings)
     return app
 
@@ -245,7 +256,7 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
+def _add_routes(app: FastAPI, settings: MockSettings, store: Store, workers: CpuWorkers) -> None:
     versions = settings.versions
 
     def unsupported(version: str) -> Response:
@@ -272,8 +283,8 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
         data = {"version": version, "endpoints": _endpoints(settings, version, _base(request))}
         return respond(settings, data)
 
-    # Handlers are coroutines: no worker threads (SQLite calls are short, and a mock need not
-    # scale across cores).
+    # Handlers are coroutines on the event loop (SQLite calls are short, and a mock need not
+    # scale across cores); only what can take long, validating a pushed CDR, goes to a worker.
     @app.get("/ocpi/{version}/cpo/{module}")
     async def get_list(
         version: str,
@@ -320,7 +331,7 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
         denied = authorize(request, settings, version, store)
         if denied:
             return denied
-        return await _receive(request, settings, store, version)
+        return await _receive(request, settings, store, version, workers)
 
     def _no_receiver() -> Response:
         return error(settings, 404, 2000, "this peer does not play the eMSP (CDR receiver)")
@@ -350,10 +361,12 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store) -> None:
 
 
 async def _receive(
-    request: Request, settings: MockSettings, store: Store, version: str
+    request: Request, settings: MockSettings, store: Store, version: str, workers: CpuWorkers
 ) -> Response:
     """POST of a CDR: validated with the version's models and checks (the cost oracle among
-    them), stored atomically, answered with 201 and a Location (T-CDR-01/02)."""
+    them), stored atomically, answered with 201 and a Location (T-CDR-01/02). Validation runs
+    off the event loop, bounded by ``validation_timeout``: a CDR that takes long to price
+    delays no other request."""
     read = await read_json_body(request, settings)
     if isinstance(read, Response):
         return read
@@ -361,7 +374,16 @@ async def _receive(
     if not isinstance(parsed, dict):
         return error(settings, 200, 2001, "the body must be one CDR object")
     if not settings.has_fault("store-invalid"):
-        problems = [f for f in check_object(text, version, "cdr") if f.level is Level.ERROR]
+        try:
+            problems = await workers.run(
+                lambda: _errors(text, version), settings.validation_timeout
+            )
+        except WorkTimeout:
+            return error(
+                settings, 503, 3000, f"the CDR could not be validated within "
+                f"{settings.validation_timeout:g} s (its cost check re-prices each charging "
+                "period against each tariff element); nothing was stored"
+            )  # fmt: skip
         if problems:
             listed = "; ".join(f"{f.requirement} {f.path}: {f.message}" for f in problems[:3])
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
@@ -397,10 +419,21 @@ def _segment(value: str) -> str:
     return encoded.replace(".", "%2E") if set(value) <= {"."} else encoded
 
 
+def _errors(text: str, version: str) -> list[Finding]:
+    """The error-level findings of a CDR's JSON text."""
+    return [f for f in check_object(text, version, "cdr") if f.level is Level.ERROR]
+
+
 def _received_key(request: Request, version: str) -> tuple[str, str, str] | None:
-    raw = request.scope.get("raw_path", b"").decode("latin-1").split("?")[0]
-    marker = "/emsp/cdrs/"
-    parts = [unquote(p) for p in raw[raw.index(marker) + len(marker) :].split("/")]
+    """The key in a received CDR's URL, None if the URL names none. The raw path is decoded
+    segment by segment, so that an id may hold '/' or '%' (percent-encoded), and so that a fixed
+    segment spelled with percent-escapes (``cdr%73``) is the segment it spells (RFC 3986
+    §6.2.2.2); an encoded '/' in a fixed segment (``emsp%2Fcdrs``) separates nothing."""
+    raw = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
+    segments = [unquote(s) for s in raw.decode("latin-1").split("?")[0].split("/")]
+    if segments[:5] != ["", "ocpi", version, "emsp", "cdrs"]:
+        return None
+    parts = segments[5:]
     if not version_profile(version).party_scoped_ids:
         return ("", "", parts[0]) if len(parts) == 1 else None
     return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None

@@ -7,12 +7,14 @@ import os
 import sys
 from collections.abc import Sequence
 
+from harness.console import guarded_output
 from harness.mock.auth import header_value
 from harness.mock.faults import FAULTS, parse_faults
 from harness.mock.settings import MockSettings
 from harness.versions import DEFAULT_VERSION, SUPPORTED_VERSIONS
 
 EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_NOT_STARTED = 3  # uvicorn's own code for a server that could not start
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="append", choices=SUPPORTED_VERSIONS, help="repeat for several"
     )
-    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--port", type=int, default=8090, help="1..65535 (default 8090)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
         "--token",
@@ -55,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOKEN_A",
         help="the partner's TOKEN_A for --register (--register-token=VALUE if it starts with '-')",
     )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=MockSettings.read_timeout,
+        metavar="SECONDS",
+        help="time a client has to send a request's head, and then its body, before it is "
+        f"answered 408 and disconnected (default {MockSettings.read_timeout:g})",
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     return parser
@@ -72,6 +82,10 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
     roles = ("cpo", "emsp") if args.role == "both" else (args.role,)
     if args.cdrs < 0:
         raise ValueError("--cdrs takes a number >= 0")
+    if not 1 <= args.port <= 65535:
+        raise ValueError(f"--port takes 1..65535, got {args.port}: choose a free port, e.g. 8090")
+    if not args.read_timeout > 0:  # NaN too
+        raise ValueError(f"--read-timeout takes a number of seconds > 0, got {args.read_timeout}")
     return MockSettings(
         roles=roles,
         versions=tuple(args.version or [DEFAULT_VERSION]),
@@ -86,31 +100,32 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         register_url=args.register,
         register_token=args.register_token,
         public_url=f"http://{args.host}:{args.port}",
+        read_timeout=args.read_timeout,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until interrupted; returns the exit code."""
-    try:
-        return _run(build_parser().parse_args(argv))
-    except BrokenPipeError:
-        sys.stderr.close()  # `ocpi-mock --list-faults | head` closed our output: fine
-        return EXIT_OK
+    args = build_parser().parse_args(argv)
+    return guarded_output("ocpi-mock", lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.list_faults:
         return _list_faults()
+    from harness.mock.store import StoreError
+
     try:
         settings = settings_from(args)
         from harness.mock.app import create_app
 
         app = create_app(settings)
+    except StoreError as exc:
+        print(f"ocpi-mock: --db {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ValueError as exc:
         print(f"ocpi-mock: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    import uvicorn
-
     base = f"http://{args.host}:{args.port}"
     print(f"ocpi-mock: versions at {base}/ocpi/versions", flush=True)
     for version in settings.versions:
@@ -118,8 +133,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ocpi-mock: OCPI {version}: send 'Authorization: {header}'", flush=True)
     if settings.faults:
         print(f"ocpi-mock: faults: {', '.join(sorted(settings.faults))}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    return EXIT_OK
+    from harness.mock.server import serve
+
+    return EXIT_OK if serve(app, settings, args.host, args.port) else EXIT_NOT_STARTED
 
 
 if __name__ == "__main__":

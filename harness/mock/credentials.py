@@ -10,6 +10,9 @@ As client: ``register_with(...)`` runs the handshake against a partner, e.g. ano
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import secrets
 from typing import Any
 
@@ -22,6 +25,11 @@ from harness.mock.envelope import error, read_json_body, respond
 from harness.mock.settings import MockSettings
 from harness.mock.store import IssuedToken, Store
 from harness.versions import version_profile
+
+logger = logging.getLogger("harness.mock")
+
+#: Seconds a call to a partner may take in all, however its answer trickles in.
+PARTNER_DEADLINE = 30.0
 
 
 class PartnerError(Exception):
@@ -62,22 +70,70 @@ def credentials_object(
     return {"token": token, "url": versions_url, "roles": roles}
 
 
-async def _envelope_data(client: httpx.AsyncClient, url: str, token: str, version: str) -> Any:
+async def _call(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    token: str,
+    version: str,
+    limit: int,
+    body: dict[str, Any] | None = None,
+) -> tuple[int, bytes]:
+    """The status and body of a call to the partner. The body is streamed and read up to
+    ``limit`` bytes (after decompression), the whole call bounded by PARTNER_DEADLINE: a
+    partner's answer is data from outside, and an endless or huge one must cost neither
+    memory nor a stuck handshake. PartnerError (3001) says which bound was hit."""
+    headers = {"Authorization": header_value(token, version)}
+
+    async def call() -> tuple[int, bytes]:
+        async with client.stream(method, url, headers=headers, json=body) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isascii() and declared.isdigit() and int(declared) > limit:
+                raise PartnerError(3001, f"{method} {url}: {_over(limit)} ({declared} declared)")
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > limit:
+                    raise PartnerError(3001, f"{method} {url}: {_over(limit)}")
+            return response.status_code, bytes(data)
+
     try:
-        response = await client.get(url, headers={"Authorization": header_value(token, version)})
-        body = response.json()
-    except (httpx.HTTPError, ValueError, RecursionError) as exc:
+        return await asyncio.wait_for(call(), PARTNER_DEADLINE)
+    except asyncio.TimeoutError:
+        raise PartnerError(
+            3001, f"{method} {url}: no complete answer within {PARTNER_DEADLINE:g} s"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise PartnerError(3001, f"{method} {url} failed: {type(exc).__name__}") from None
+
+
+def _over(limit: int) -> str:
+    return f"the answer is over {limit:,} bytes, more than this peer reads; nothing more was read"
+
+
+async def _envelope_data(
+    client: httpx.AsyncClient, url: str, token: str, version: str, limit: int
+) -> Any:
+    status, raw = await _call(client, "GET", url, token, version, limit)
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
         raise PartnerError(3001, f"GET {url} failed: {type(exc).__name__}") from None
-    if response.status_code != 200 or not isinstance(body, dict) or body.get("status_code") != 1000:
-        raise PartnerError(3001, f"GET {url} answered HTTP {response.status_code}")
+    if status != 200 or not isinstance(body, dict) or body.get("status_code") != 1000:
+        raise PartnerError(3001, f"GET {url} answered HTTP {status}")
     return body.get("data")
 
 
 async def partner_endpoints(
-    client: httpx.AsyncClient, versions_url: str, token: str, version: str
+    client: httpx.AsyncClient,
+    versions_url: str,
+    token: str,
+    version: str,
+    limit: int = MockSettings.max_body_bytes,
 ) -> list[dict[str, Any]]:
-    """The partner's endpoints for ``version``, found through its versions URL."""
-    versions = await _envelope_data(client, versions_url, token, version)
+    """The partner's endpoints for ``version``, found through its versions URL (each answer
+    read up to ``limit`` bytes)."""
+    versions = await _envelope_data(client, versions_url, token, version, limit)
     if isinstance(versions, dict):  # 2.1.1 documents a {"versions": [...]} shape too (AMB-14)
         versions = versions.get("versions")
     if not isinstance(versions, list):
@@ -85,7 +141,7 @@ async def partner_endpoints(
     match = [v for v in versions if isinstance(v, dict) and v.get("version") == version]
     if not match:
         raise PartnerError(3002, f"the partner does not offer OCPI {version}")
-    details = await _envelope_data(client, str(match[0].get("url")), token, version)
+    details = await _envelope_data(client, str(match[0].get("url")), token, version, limit)
     endpoints = details.get("endpoints") if isinstance(details, dict) else None
     if not isinstance(endpoints, list):
         raise PartnerError(3001, "the partner's version details list no endpoints")
@@ -128,8 +184,11 @@ async def handle(
         return theirs
     try:
         async with client_factory() as client:
-            await partner_endpoints(client, theirs["url"], theirs["token"], version)
+            await partner_endpoints(
+                client, theirs["url"], theirs["token"], version, settings.max_body_bytes
+            )
     except PartnerError as exc:
+        logger.warning("credentials %s from a partner: %s", method, exc)
         return error(settings, 200, exc.status_code, f"unable to use the client's API: {exc}")
     fresh = new_token()
     store.add_token(IssuedToken(fresh, "C", version, theirs["url"], theirs["token"], True))
@@ -174,24 +233,28 @@ async def register_with(
 ) -> str:
     """Register this peer with a partner (this peer is the client of the handshake); returns
     the partner's TOKEN_C, kept for calling it. Raises PartnerError when it cannot."""
-    endpoints = await partner_endpoints(client, partner_versions_url, token_a, version)
+    limit = settings.max_body_bytes
+    endpoints = await partner_endpoints(client, partner_versions_url, token_a, version, limit)
     url = next((str(e.get("url")) for e in endpoints if e.get("identifier") == "credentials"), None)
     if url is None:
         raise PartnerError(3003, "the partner offers no credentials endpoint")
     token_b = new_token()
     store.add_token(IssuedToken(token_b, "B", version, partner_versions_url, None, True))
     body = credentials_object(settings, version, token_b, own_versions_url)
-    response = await client.post(
-        url, json=body, headers={"Authorization": header_value(token_a, version)}
-    )
     try:
-        answer = response.json() if response.status_code == 200 else None
+        status, raw = await _call(client, "POST", url, token_a, version, limit, body)
+    except PartnerError:
+        store.deactivate(token_b)
+        raise
+    try:
+        answer = json.loads(raw) if status == 200 else None
     except (ValueError, RecursionError):
         answer = None  # not JSON: refused below, with what the partner sent
     data = answer.get("data") if isinstance(answer, dict) else None
     token_c = data.get("token") if isinstance(data, dict) else None
     if not isinstance(token_c, str):
         store.deactivate(token_b)
-        raise PartnerError(3001, f"the partner refused the registration: {response.text[:200]}")
+        sent = raw[:200].decode("utf-8", "replace")
+        raise PartnerError(3001, f"the partner refused the registration: {sent}")
     store.set_partner_token(token_b, token_c)
     return token_c

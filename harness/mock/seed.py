@@ -12,18 +12,20 @@ from harness.mock.store import Store
 
 def seed_store(store: Store, settings: MockSettings) -> None:
     """Fill the sender tables for each version, once per store (a restart on the same file
-    keeps what is there)."""
+    keeps what is there). Each version's CDRs, tariffs and the mark that says it is seeded
+    commit in one transaction: a crash while seeding leaves nothing to double on a restart."""
     if "cpo" not in settings.roles or settings.cdrs <= 0:
         return
     for version in settings.versions:
         key = f"seeded:{version}"
         wanted = f"{settings.seed}/{settings.profile}/{settings.cdrs}"
-        if store.meta(key) == wanted:
+        stored = store.meta(key)
+        if stored == wanted:
             continue
-        if store.meta(key) is not None:
+        if stored is not None:
             raise ValueError(
                 f"the store was seeded for {version} with seed/profile/count "
-                f"{store.meta(key)}; use another --db or the same options"
+                f"{stored}; use another --db or the same options"
             )
         generator = CdrGenerator(settings.seed, settings.profile, version)
         cdrs = [generator.cdr(i) for i in range(settings.cdrs)]
@@ -31,6 +33,4 @@ def seed_store(store: Store, settings: MockSettings) -> None:
         for cdr in cdrs:
             for tariff in cdr.get("tariffs") or []:
                 tariffs.setdefault(json.dumps([tariff["id"], tariff["last_updated"]]), tariff)
-        store.add_sent("sent_cdrs", version, cdrs)
-        store.add_sent("tariffs", version, tariffs.values())
-        store.set_meta(key, wanted)
+        store.seed_sent(version, (key, wanted), {"sent_cdrs": cdrs, "tariffs": tariffs.values()})

@@ -32,7 +32,15 @@ class MockSettings:
     faults: frozenset[FaultName] = field(default_factory=frozenset)
     page_limit: int = 100
     token_encoding: str = "STRICT"
+    #: The largest body the mock reads: a request's, and a partner's answer when the mock calls
+    #: it (credentials handshake).
     max_body_bytes: int = 1_000_000
+    #: Seconds a client has to send a request's head, and then its body (ocpi-mock answers 408
+    #: and disconnects a slower one).
+    read_timeout: float = 10.0
+    #: Seconds a pushed CDR may take to validate (the cost check re-prices it); past them it is
+    #: answered 503 and not stored.
+    validation_timeout: float = 30.0
     #: Register with this partner versions URL at start-up (the handshake as client), with
     #: ``register_token`` (the partner's TOKEN_A); ``public_url`` is where this peer is reached.
     register_url: str | None = None
@@ -52,6 +60,8 @@ class MockSettings:
             raise ValueError("token_encoding takes STRICT or ACCEPT_BOTH")
         if self.page_limit < 1:
             raise ValueError("page_limit takes a number >= 1")
+        if not self.read_timeout > 0 or not self.validation_timeout > 0:
+            raise ValueError("read_timeout and validation_timeout take seconds > 0")
         if self.register_url and not self.public_url:
             raise ValueError("registering with a partner needs the public URL of this peer")
 

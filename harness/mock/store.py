@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 _SCHEMA = """
@@ -77,19 +79,54 @@ class DuplicateCdr(Exception):
     """A received CDR whose (country_code, party_id, id) is already stored."""
 
 
+class StoreError(ValueError):
+    """The store's file cannot be opened as an SQLite database (the message names the fix)."""
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """The database at ``path``, its schema created; StoreError names what to change."""
+    if path != ":memory:":
+        where = Path(path)
+        if where.is_dir():
+            raise StoreError(
+                f"{path} is a folder: give a file path for the database, e.g. "
+                f"{where / 'mock.sqlite'}"
+            )
+        if not where.parent.is_dir():
+            raise StoreError(
+                f"{path}: the folder {where.parent} does not exist: create it, or give a path "
+                "in an existing folder"
+            )
+    db = None
+    try:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if path != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+    except sqlite3.Error as exc:
+        if db is not None:
+            db.close()
+        if "not a database" in str(exc):
+            raise StoreError(
+                f"{path} is not an SQLite database: give a new path, or a file this mock created"
+            ) from None
+        raise StoreError(
+            f"{path} cannot be opened as an SQLite database ({exc}): give a path this user "
+            "can read and write"
+        ) from None
+    return db
+
+
 class Store:
-    """A small repository over one SQLite database (a file, or ``:memory:``)."""
+    """A small repository over one SQLite database (a file, or ``:memory:``); StoreError
+    when the file cannot be used."""
 
     def __init__(self, path: str = ":memory:"):
         # One connection shared by the server's threads, serialised by a lock: SQLite writes
         # are serial anyway, and reads are short.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = _connect(path)
         self._lock = threading.Lock()
-        with self._lock:
-            if path != ":memory:":
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         """Close the database."""
@@ -101,26 +138,71 @@ class Store:
     def add_sent(self, table: str, version: str, objects: Iterable[dict[str, Any]]) -> int:
         """Append objects (in ``last_updated`` order) to ``sent_cdrs`` or ``tariffs``."""
         rows = sorted(objects, key=lambda o: str(o["last_updated"]))
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                (start,) = self._db.execute(
-                    f"SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE version = ?",
-                    (version,),
-                ).fetchone()
-                self._db.executemany(
-                    f"INSERT INTO {table} (version, position, last_updated, body) "
-                    "VALUES (?, ?, ?, ?)",
-                    (
-                        (version, start + i, o["last_updated"], json.dumps(o, ensure_ascii=False))
-                        for i, o in enumerate(rows)
-                    ),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, self._transaction():
+            (start,) = self._db.execute(
+                f"SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE version = ?",
+                (version,),
+            ).fetchone()
+            self._insert_sent(table, version, rows, start)
         return len(rows)
+
+    def seed_sent(
+        self,
+        version: str,
+        mark: tuple[str, str],
+        tables: Mapping[str, Iterable[dict[str, Any]]],
+    ) -> bool:
+        """Make ``tables`` (``sent_cdrs`` and/or ``tariffs`` -> objects) the sender data of
+        ``version`` and store ``mark`` (a meta key and value) in ONE transaction; False, and
+        nothing written, when the mark is already stored.
+
+        Rows and mark commit together, so a crash (kill -9, Ctrl-C) at any point leaves the
+        store as it was or fully seeded; rows of ``version`` found without the mark are what an
+        interrupted earlier seeding (or an older mock) left, and are replaced, not added to: a
+        restart with the same options has exactly the seeded number of rows."""
+        key, value = mark
+        sorted_tables = {
+            table: sorted(objects, key=lambda o: str(o["last_updated"]))
+            for table, objects in tables.items()
+        }
+        with self._lock, self._transaction():
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if row is not None and row[0] == value:
+                return False
+            for table, rows in sorted_tables.items():
+                self._db.execute(f"DELETE FROM {table} WHERE version = ?", (version,))
+                self._insert_sent(table, version, rows, 0)
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+        return True
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (KeyboardInterrupt too)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def _insert_sent(
+        self, table: str, version: str, rows: list[dict[str, Any]], start: int
+    ) -> None:
+        if table not in ("sent_cdrs", "tariffs"):
+            raise ValueError(f"not a sender table: {table}")
+        self._db.executemany(
+            f"INSERT INTO {table} (version, position, last_updated, body) VALUES (?, ?, ?, ?)",
+            (
+                (version, start + i, o["last_updated"], json.dumps(o, ensure_ascii=False))
+                for i, o in enumerate(rows)
+            ),
+        )
 
     def _position(self, table: str, version: str, instant: str | None, default: int) -> int:
         if instant is None:
