@@ -156,6 +156,9 @@ def _pages(
         if link is not None and dropped:
             crawled.stop = CrawlStop("drops-filters", crawled.pages, link, ", ".join(dropped))
             break
+        if link is not None and not data:  # past the end, a Link would lead on forever
+            crawled.stop = CrawlStop("empty-page", crawled.pages, link)
+            break
     else:  # no Link: the list ended, unless its count says more and the next offset lists more
         total = listing.totals[-1] if listing.totals else None
         if crawled.stop is None and total is not None and offset < total:

@@ -240,10 +240,17 @@ class CrawlStop:
     is the Link), leads to no page (``broken-link``: ``url`` answered ``fact``, with no list),
     drops the request's date filters (``drops-filters``: ``fact`` names them), is missing
     while objects remain (``link-missing``: ``url`` is the offset asked next, ``fact`` what it
-    listed), or there was still a Link after ``max-pages`` pages."""
+    listed), links on from a page with no objects (``empty-page``: past the list's end), or
+    there was still a Link after ``max-pages`` pages."""
 
     reason: Literal[
-        "loop", "other-origin", "max-pages", "broken-link", "drops-filters", "link-missing"
+        "loop",
+        "other-origin",
+        "max-pages",
+        "broken-link",
+        "drops-filters",
+        "link-missing",
+        "empty-page",
     ]
     page: int
     url: str

@@ -156,6 +156,13 @@ OUTCOME_CASES: list[Case] = [
         Crawl(3, CrawlStop("link-missing", 3, URL + "?offset=21&limit=1", "offset=21 lists 'X'")),
     ),
     blocked_case(
+        "an empty page that links on",
+        check_crawl_stop,
+        "H-PAG-01",
+        "",
+        Crawl(9, CrawlStop("empty-page", 9, URL + "?offset=63&limit=7")),
+    ),
+    blocked_case(
         "a Link that drops date_from",
         check_crawl_stop,
         "T-PAG-04",

@@ -383,6 +383,12 @@ def check_crawl_stop(crawl: Crawl) -> list[Finding]:
     stop = crawl.stop
     if stop is None:
         return []
+    if stop.reason == "empty-page":
+        message = (
+            f"page {stop.page} lists no object and still links to another ({stop.url}): "
+            "the Link goes on past the end of the list"
+        )
+        return [_f(None, "H-PAG-01", message, "Link", seen=stop.url)]
     if stop.reason == "link-missing":
         message = (
             f'page {stop.page} has no Link rel="next", yet objects remain: {stop.fact} ({stop.url})'
