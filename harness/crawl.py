@@ -123,17 +123,22 @@ def _pages(
     query = "&".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
     label = f"GET {noun} {query}"
     for page in client.paginate(url, params, crawled, label=label):
-        listing.findings += check_response(page, client.profile, expect_list=True, functional=True)
-        listing.findings += check_page(page, client.profile, offset)
+        found = check_response(page, client.profile, expect_list=True, functional=True)
+        found += check_page(page, client.profile, offset)
         data = (page.envelope or {}).get("data")
         if not isinstance(data, list) or page.text is None:
-            if crawled.pages > 1:  # the Link led here: the Link is the root cause
+            status = page.status or 0
+            if crawled.pages > 1 and 400 <= status < 500:
+                # The Link led to a URL nothing serves (a 404 from the framework, not an
+                # OCPI answer): the Link is the root cause, the page's own findings its echo.
                 crawled.stop = CrawlStop(
                     "broken-link", crawled.pages - 1, page.url, answer_fact(page)
                 )
             else:
+                listing.findings += found
                 listing.incomplete = _why_no_list(page, listing.findings)
             break
+        listing.findings += found
         listing.totals.append(as_count(page.header("X-Total-Count")))
         listing.x_limits.append(as_count(page.header("X-Limit")))
         idents = []
@@ -194,12 +199,13 @@ def _objects_remain(
 
 
 def _why_no_list(page: Exchange, found: list[Finding]) -> tuple[str, str]:
-    """The root cause of a first page that holds no list: why it had no answer, else the
-    first error its checks found, else the answer itself."""
+    """The root cause of a page that holds no list (the first, or one a Link led to that
+    answered no 4xx): why it had no answer, else the first error its checks found, else the
+    answer itself."""
     cause = unanswered(page)
     if cause is not None:
-        return cause[0], f"the first page: {cause[1]}"
+        return cause[0], f"{page.label}: {cause[1]}"
     errors = [f for f in found if f.exchange == page.label and f.level is Level.ERROR]
     if errors:
-        return errors[0].requirement, f"the first page: {errors[0].message}"
-    return "T-ENV-01", f"the first page holds no list: {answer_fact(page)}"
+        return errors[0].requirement, f"{page.label}: {errors[0].message}"
+    return "T-ENV-01", f"{page.label} holds no list: {answer_fact(page)}"

@@ -16,6 +16,7 @@ _SHOWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "auth-ignored": ("error", ()),
     "auth-wrong-status": ("error", ()),
     "auth-raw-token": ("error", ()),
+    "auth-bearer-accepted": ("error", ()),
     "no-envelope": ("error", ()),
     "no-timestamp": ("error", ()),
     "status-code-string": ("error", ()),

@@ -59,6 +59,12 @@ def test_only_the_right_token_in_the_right_encoding_opens_the_list(
             Level.ERROR,
         ),
         (f"the token {other}", client.authorization(encoding=other), Level.WARNING),
+        # The scheme is Token (T-AUTH-04's reading of a malformed header): Bearer is refused
+        (
+            "the Bearer scheme",
+            "Bearer " + client.authorization().removeprefix("Token "),
+            Level.ERROR,
+        ),
     ]
     for what, header, level in cases:
         answer = client.get(
@@ -157,6 +163,7 @@ def test_date_from_is_inclusive_date_to_exclusive_and_links_keep_them(
         before.ids,
         client.profile,
         after.incomplete or before.incomplete,
+        full_listing.incomplete,
     )
     first = client.get(
         cdr_sender, "GET cdrs date_from", params={"date_from": stamps[0][1], "limit": 2}

@@ -271,7 +271,13 @@ class _Partner(BaseHTTPRequestHandler):
         elif path == "/ocpi/2.2.1/cdrs":
             data = [{} for _ in range(max(self.behaviour.flood, 1))]
         else:
-            self._send(404, {"status_code": 2000, "status_message": f"no {path}"})
+            # What a web framework answers for a path no route serves: no OCPI envelope
+            body = b'{"detail":"Not Found"}'
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         self._send(200, {"status_code": 1000, "data": data}, listing=path.endswith("/cdrs"))
 

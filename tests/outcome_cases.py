@@ -253,6 +253,21 @@ OUTCOME_CASES: list[Case] = [
         partials=" ".join(_OBJECT_RULES),
     ),
     blocked_case(
+        "objects the unfiltered crawl never saw",
+        check_date_window,
+        "",
+        "",
+        "window",
+        "2025-01-02T00:00:00Z",
+        _STAMPS,
+        ["b", "zz"],
+        ["a"],
+        V22,
+        None,
+        _CUT,
+        partials="T-PAG-02",
+    ),
+    blocked_case(
         "every CDR checked", check_every_object_seen, "", "", 150, [150], None, _OBJECT_RULES
     ),
     # auth

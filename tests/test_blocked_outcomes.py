@@ -123,3 +123,17 @@ def test_an_unusable_link_is_the_one_finding_and_what_needs_every_cdr_is_partial
     assert any("7 of 150 CDRs checked" in f["message"] for f in findings)
     # And nothing else fails: the Link is the one defect of this partner
     assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-PAG-04"}, outcomes
+
+
+def test_a_location_nothing_serves_is_the_read_back_finding_alone() -> None:
+    from harness.checks.receiver import check_served_back
+    from harness.versions import version_profile
+    from tests.exchange_cases import exchange
+
+    # Given the read-back of a Location answered by the web framework, not by OCPI
+    fetched = exchange('{"detail":"Not Found"}', 404)
+    # When the read-back is judged
+    found = check_served_back(fetched, {"id": "CDR1"}, version_profile("2.2.1"), "a CDR")
+    # Then T-CDR-03 says what came back, and the envelope of that page is not judged too
+    assert [f.requirement for f in found] == ["T-CDR-03"]
+    assert "HTTP 404" in found[0].message

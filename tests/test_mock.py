@@ -285,6 +285,12 @@ def _no_auth(faults: set[str]) -> httpx.Response:
         return client.get("/ocpi/2.2.1/cpo/cdrs", headers={"Authorization": "Token wrong"})
 
 
+def _bearer(faults: set[str]) -> httpx.Response:
+    bearer = {"Authorization": auth()["Authorization"].replace("Token ", "Bearer ", 1)}
+    with mock_client(cdrs=2, faults=faults) as client:
+        return client.get("/ocpi/2.2.1/cpo/cdrs", headers=bearer)
+
+
 def _data(response: httpx.Response) -> list[dict[str, Any]]:
     data: list[dict[str, Any]] = response.json()["data"]
     return data
@@ -297,6 +303,9 @@ FAULT_PROOFS: dict[str, Any] = {
     "auth-ignored": lambda: _no_auth({"auth-ignored"}).status_code == 200,
     "auth-wrong-status": lambda: _no_auth({"auth-wrong-status"}).status_code == 403,
     "auth-raw-token": lambda: _page({"auth-raw-token"}).status_code == 401,
+    "auth-bearer-accepted": lambda: (
+        _bearer({"auth-bearer-accepted"}).status_code == 200 and _bearer(set()).status_code == 401
+    ),
     "no-envelope": lambda: isinstance(_page({"no-envelope"}).json(), list),
     "no-timestamp": lambda: "timestamp" not in _page({"no-timestamp"}).json(),
     "status-code-string": lambda: _page({"status-code-string"}).json()["status_code"] == "1000",

@@ -222,10 +222,12 @@ def check_date_window(
     before: Sequence[str],
     profile: VersionProfile,
     incomplete: tuple[str, str] | None = None,
+    every_incomplete: tuple[str, str] | None = None,
 ) -> list[Finding]:
     """date_from is inclusive and date_to exclusive on last_updated (T-PAG-02), the filters
     are applied at all; ``every`` is (id, last_updated) of the unfiltered crawl, ``after`` the
-    ids with date_from=pivot, ``before`` those with date_to=pivot. When a crawl is
+    ids with date_from=pivot, ``before`` those with date_to=pivot (objects the unfiltered crawl
+    did not see, when it is ``every_incomplete``, are not dated: partial). When a crawl is
     ``incomplete`` (its root cause), an object returned outside the window is still a finding,
     one missing from it is not known: that part is blocked.
 
@@ -238,7 +240,9 @@ def check_date_window(
         cause = ("T-TYPE-02", f"the pivot {pivot!r} is not an OCPI DateTime")
         return blocked(where, ("T-PAG-02",), "the date window", cause)
     stamps = {i: instant for i, t in every if (instant := datetime_instant(t)) is not None}
-    unjudged = sorted(({i for i, _ in every} | set(after) | set(before)) - stamps.keys())
+    seen = {i for i, _ in every}
+    undated = sorted(seen - stamps.keys())
+    unseen = sorted((set(after) | set(before)) - seen)
     after = [i for i in after if i in stamps]
     before = [i for i in before if i in stamps]
     at_or_after = {i for i, t in stamps.items() if t >= moment}
@@ -246,11 +250,18 @@ def check_date_window(
     exactly = {i for i, t in stamps.items() if t == moment}
     level = Level.ERROR if profile.date_bounds_defined else Level.INFO
     findings = []
-    if unjudged:
-        fact = f"{len(unjudged)} have no last_updated that is an OCPI DateTime, e.g. {unjudged[:3]}"
+    if undated:
+        fact = f"{len(undated)} have no last_updated that is an OCPI DateTime, e.g. {undated[:3]}"
         findings.append(
             partial(where, "T-PAG-02", f"{len(stamps)} objects dated", ("T-TYPE-02", fact))
         )
+    if unseen:  # listed only with a filter: their last_updated is not known
+        cause = every_incomplete or (
+            "T-PAG-01",
+            f"{len(unseen)} objects the filtered lists return are not in the unfiltered list, "
+            f"e.g. {unseen[:3]}",
+        )
+        findings.append(partial(where, "T-PAG-02", f"{len(stamps)} objects dated", cause))
     if set(after) - at_or_after:
         findings.append(
             _f(

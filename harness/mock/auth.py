@@ -67,7 +67,8 @@ def caller_token(
     if header is None:
         return None
     scheme, _, value = header.partition(" ")
-    if scheme != "Token" or not value:
+    schemes = ("Token", "Bearer") if settings.has_fault("auth-bearer-accepted") else ("Token",)
+    if scheme not in schemes or not value:
         return None
     retired = store.meta(RETIRED) is not None and not settings.has_fault("token-a-kept")
     for token in candidates(value, settings, version):
