@@ -20,7 +20,7 @@ from harness.checks.credentials import (
 )
 from harness.mock import MockSettings
 from harness.mock.credentials import credentials_object
-from harness.mock.process import MockStartError, start_mock, stop_mock
+from harness.mock.in_thread import MockThreadError, mock_in_thread
 from harness.target import Target, open_target
 from harness.verdict import blocked_by, conforms
 
@@ -49,14 +49,12 @@ def callback_peer(registrar: Target) -> Iterator[tuple[str, str]]:
         pytest.skip("the credentials handshake changes the partner's state: --ocpi-credentials")
     token_b = secrets.token_urlsafe(24)
     registrar.client.recorder.add_secret(token_b)
+    peer = MockSettings(roles=("emsp",), versions=(settings.version,), token=token_b)
     try:
-        process, port = start_mock(["--role", "emsp", "--version", settings.version], token_b)
-    except MockStartError as exc:
-        pytest.fail(f"the harness's own callback peer (ocpi-mock) did not start: {exc}", False)
-    try:
-        yield f"http://127.0.0.1:{port}/ocpi/versions", token_b
-    finally:
-        stop_mock(process)
+        with mock_in_thread(peer) as port:
+            yield f"http://127.0.0.1:{port}/ocpi/versions", token_b
+    except MockThreadError as exc:
+        pytest.fail(f"the harness's own callback peer (the mock) did not start: {exc}", False)
 
 
 def _credentials_body(version: str, token: str, url: str) -> dict[str, Any]:
