@@ -70,7 +70,7 @@ OptionValue = Literal[
     "NEGATE_TOTAL_COST_ONLY",
     "NEGATE_COSTS_AND_VOLUMES",
     "WARN_WITH_TOLERANCE",
-    "STRICT_FAIL",
+    "FAIL_WITH_TOLERANCE",
     "IGNORE",
     "FAIL_IF_UNRESOLVED",
     "LOOKUP_TARIFF_MODULE",
@@ -188,10 +188,12 @@ _SPECS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "AMB-C-11",
-        "WARN_WITH_TOLERANCE",
-        "Totals that disagree with the charging periods or sub-totals (C-010, C-019): "
-        "a warning, an error, or not reported",
-        ("WARN_WITH_TOLERANCE", "STRICT_FAIL", "IGNORE"),
+        "FAIL_WITH_TOLERANCE",
+        "Totals that disagree with the charging periods or sub-totals (C-010, C-019), and a "
+        "cost the tariffs do not give that no named policy explains (C-026): an error beyond "
+        "the tolerance (a CDR that contradicts itself misbills; revised), a warning, or not "
+        "reported",
+        ("FAIL_WITH_TOLERANCE", "WARN_WITH_TOLERANCE", "IGNORE"),
     ),
     OptionSpec(
         "AMB-C-12",
@@ -202,9 +204,10 @@ _SPECS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "AMB-C-13",
-        "WARN",
-        "An embedded tariff whose currency differs from the CDR's (C-017)",
-        ("WARN", "REJECT"),
+        "REJECT",
+        "An embedded tariff whose currency differs from the CDR's (C-017): an error (a cost "
+        "in EUR cannot come from a tariff in USD; revised), or a warning",
+        ("REJECT", "WARN"),
     ),
     OptionSpec(
         "AMB-C-14",
@@ -367,7 +370,9 @@ class Options:
         for pair in pairs:
             key, sep, value = pair.partition("=")
             if not sep:
-                raise OptionError(f"option {pair!r} is not ID=VALUE, e.g. AMB-C-11=STRICT_FAIL")
+                raise OptionError(
+                    f"option {pair!r} is not ID=VALUE, e.g. AMB-C-11=FAIL_WITH_TOLERANCE"
+                )
             values[key.strip()] = value.strip()
         return cls(values)
 

@@ -43,11 +43,11 @@ def test_2_3_0_never_rejects_unknown_fields() -> None:
 
 def test_totals_drift_follows_amb_c_11_and_tolerance() -> None:
     cdr = {**_load("2.2.1", "cdr", "full"), "total_energy": 16.505}
-    assert _levels(check_cdr(cdr, "2.2.1"), "C-010") == [Level.WARNING]
+    # A CDR that contradicts itself fails by default (revised AMB-C-11), warns when asked
+    assert _levels(check_cdr(cdr, "2.2.1"), "C-010") == [Level.ERROR]
     assert _levels(check_cdr(cdr, "2.2.1", Options({"tolerance-kwh": "0.01"})), "C-010") == []
-    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-11": "STRICT_FAIL"})), "C-010") == [
-        Level.ERROR
-    ]
+    lenient = Options({"AMB-C-11": "WARN_WITH_TOLERANCE"})
+    assert _levels(check_cdr(cdr, "2.2.1", lenient), "C-010") == [Level.WARNING]
     assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-11": "IGNORE"})), "C-010") == []
 
 
@@ -62,9 +62,10 @@ def test_unresolved_tariff_id_follows_amb_c_12() -> None:
 def test_currency_mismatch_follows_amb_c_13() -> None:
     cdr = _load("2.2.1", "cdr", "full")
     cdr["tariffs"][0]["currency"] = "USD"
-    assert _levels(check_cdr(cdr, "2.2.1"), "C-017") == [Level.WARNING]
-    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-13": "REJECT"})), "C-017") == [
-        Level.ERROR
+    # A tariff in another currency is refused by default (revised AMB-C-13), warns when asked
+    assert _levels(check_cdr(cdr, "2.2.1"), "C-017") == [Level.ERROR]
+    assert _levels(check_cdr(cdr, "2.2.1", Options({"AMB-C-13": "WARN"})), "C-017") == [
+        Level.WARNING
     ]
 
 
@@ -151,7 +152,7 @@ def _edited(version: str, name: str, **changes: Any) -> dict[str, Any]:
             ),
             "C-019",
             "$.total_cost",
-            Level.WARNING,
+            Level.ERROR,
         ),
         (
             "2.2.1",

@@ -54,13 +54,13 @@ def test_text_output_is_a_breakdown_table(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_without_check_a_drifting_cdr_is_only_priced(capsys: pytest.CaptureFixture[str]) -> None:
-    path = FIXTURES / "2.2.1" / "cdr" / "warning" / "C-026--V-02-total-off.json"
+    path = FIXTURES / "2.2.1" / "cdr" / "invalid" / "C-026--V-02-total-off.json"
     assert main(["price", "--version", "2.2.1", str(path)]) == 0
     assert "C-026" not in capsys.readouterr().out
 
 
 def test_drift_message_explains_the_likely_cause(capsys: pytest.CaptureFixture[str]) -> None:
-    path = FIXTURES / "2.2.1" / "cdr" / "warning" / "C-026--V-02-total-off.json"
+    path = FIXTURES / "2.2.1" / "cdr" / "invalid" / "C-026--V-02-total-off.json"
     assert main(["price", "--version", "2.2.1", "--check", str(path)]) == 1
     out = capsys.readouterr().out
     assert "total_cost.excl_vat is 5 but the tariffs price the session at 5.5" in out

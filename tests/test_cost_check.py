@@ -41,7 +41,7 @@ def test_every_valid_fixture_cdr_prices_consistently(case: FixtureCase) -> None:
 
 def test_a_period_across_a_price_change_is_reported_where_it_changes() -> None:
     raw = (
-        FIXTURES / "2.2.1" / "cdr" / "warning" / "C-012--period-runs-across-a-price-change.json"
+        FIXTURES / "2.2.1" / "cdr" / "invalid" / "C-012--period-runs-across-a-price-change.json"
     ).read_bytes()
     [finding] = [f for f in check_cdr(raw, "2.2.1") if f.requirement == "C-012"]
     assert finding.path == "$.charging_periods[0]"
@@ -96,7 +96,8 @@ def test_total_off_by_a_few_percent_is_reported_with_both_amounts(version: str) 
         for f in findings
         if f.path in ("$.total_cost", "$.total_cost.excl_vat", "$.total_cost.before_taxes")
     ]
-    assert finding.level is Level.WARNING
+    # (no policy gives 7.90: an error by default, revised AMB-C-11)
+    assert finding.level is Level.ERROR
     assert (finding.expected, finding.seen) == ("7.625", "7.9")
     assert "FLAT 0.5, ENERGY 4.125, TIME 2, PARKING_TIME 1" in finding.message
 
@@ -104,7 +105,7 @@ def test_total_off_by_a_few_percent_is_reported_with_both_amounts(version: str) 
 def test_strict_fail_makes_drift_an_error_and_ignore_silences_it() -> None:
     cdr = full()
     cdr["total_energy_cost"] = {"excl_vat": 5.0, "incl_vat": 5.5}
-    strict = cost(check_cdr(json.dumps(cdr), "2.2.1", Options({"AMB-C-11": "STRICT_FAIL"})))
+    strict = cost(check_cdr(json.dumps(cdr), "2.2.1", Options({"AMB-C-11": "FAIL_WITH_TOLERANCE"})))
     assert {f.path for f in strict} == {
         "$.total_energy_cost.excl_vat",
         "$.total_energy_cost.incl_vat",
@@ -173,7 +174,9 @@ def test_time_zone_from_the_locations_module_changes_the_price() -> None:
 
 
 def _drift_messages(name: str, options: Options) -> str:
-    raw = (FIXTURES / "2.2.1" / "cdr" / "warning" / f"C-026--{name}-total-off.json").read_bytes()
+    # (a drift a policy explains is a warning fixture, one none explains an invalid one)
+    [path] = (FIXTURES / "2.2.1" / "cdr").glob(f"*/C-026--{name}-total-off.json")
+    raw = path.read_bytes()
     return " ".join(f.message for f in cost(check_cdr(raw, "2.2.1", options)))
 
 
@@ -200,3 +203,17 @@ def test_only_policies_that_can_matter_are_tried() -> None:
     assert "AMB-C-21" not in complex_
     assert "AMB-C-21" in relevant("price-V-05a")
     assert "AMB-C-25" not in relevant("price-V-12")  # a reservation, but no duration limits
+
+
+def test_a_drift_a_named_policy_explains_warns_naming_it_and_one_none_explains_fails() -> None:
+    # Given V-17 priced per period (AMB-C-02=PER_PERIOD gives its total) and V-02 without its
+    # start fee (no policy gives that total)
+    def levels(name: str) -> set[Level]:
+        [path] = (FIXTURES / "2.2.1" / "cdr").glob(f"*/C-026--{name}-total-off.json")
+        return {f.level for f in cost(check_cdr(path.read_bytes(), "2.2.1"))}
+
+    # When each is checked under the default options
+    # Then the explained drift is a warning that names the policy, the other an error
+    assert levels("V-17") == {Level.WARNING}
+    assert "AMB-C-02=PER_PERIOD" in _drift_messages("V-17", Options())
+    assert levels("V-02") == {Level.ERROR}

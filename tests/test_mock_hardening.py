@@ -221,7 +221,13 @@ def costly_cdr(elements: int = 3420, days: int = 4) -> dict[str, Any]:
     ]
     cdr["tariffs"][0]["elements"] = never + cdr["tariffs"][0]["elements"]
     cdr["end_date_time"] = f"2024-03-{5 + days:02d}T19:30:00Z"  # Tuesday 5 to Saturday 9
-    cdr["charging_periods"][2]["dimensions"][0]["volume"] = 0.5 + 24 * days
+    parking = 0.5 + 24 * days
+    cdr["charging_periods"][2]["dimensions"][0]["volume"] = parking
+    # The totals the longer parking gives (2.00/h + 20 % VAT), so the CDR stays consistent
+    cdr["total_time"] = 2.0 + parking
+    cdr["total_parking_time"] = parking
+    cdr["total_parking_cost"] = {"excl_vat": 2.0 * parking, "incl_vat": 2.4 * parking}
+    cdr["total_cost"] = {"excl_vat": 6.625 + 2.0 * parking, "incl_vat": 7.3375 + 2.4 * parking}
     return cdr
 
 

@@ -27,8 +27,8 @@ def test_defaults_are_among_the_choices() -> None:
 
 
 def test_parse_overrides_one_option() -> None:
-    options = Options.parse(["AMB-C-11=STRICT_FAIL", "tolerance-kwh=0.01"])
-    assert options.get("AMB-C-11") == "STRICT_FAIL"
+    options = Options.parse(["AMB-C-11=FAIL_WITH_TOLERANCE", "tolerance-kwh=0.01"])
+    assert options.get("AMB-C-11") == "FAIL_WITH_TOLERANCE"
     assert options.decimal("tolerance-kwh") == Decimal("0.01")
     assert options.get("AMB-C-17") == DEFAULT_OPTIONS.get("AMB-C-17")
 
@@ -38,7 +38,7 @@ def test_parse_overrides_one_option() -> None:
     [
         ("AMB-C-11", "is not ID=VALUE"),
         ("AMB-C-77=X", "unknown option 'AMB-C-77'; known options: AMB-C-01"),
-        ("AMB-C-11=LOUD", "takes one of WARN_WITH_TOLERANCE"),
+        ("AMB-C-11=LOUD", "takes one of FAIL_WITH_TOLERANCE"),
         ("tolerance-money=abc", "takes a number"),
         ("tolerance-money=-1", "non-negative"),
     ],
@@ -57,10 +57,10 @@ def test_every_option_id_and_value_is_a_typed_name() -> None:
 
 
 def test_is_compares_with_a_declared_choice() -> None:
-    options = Options.parse(["AMB-C-11=STRICT_FAIL"])
-    assert options.is_("AMB-C-11", "STRICT_FAIL")
+    options = Options.parse(["AMB-C-11=FAIL_WITH_TOLERANCE"])
+    assert options.is_("AMB-C-11", "FAIL_WITH_TOLERANCE")
     assert not options.is_("AMB-C-11", "IGNORE")
-    assert DEFAULT_OPTIONS.is_("AMB-C-11", "WARN_WITH_TOLERANCE")
+    assert DEFAULT_OPTIONS.is_("AMB-C-11", "FAIL_WITH_TOLERANCE")
 
 
 def test_a_misspelled_option_id_fails() -> None:
@@ -69,15 +69,15 @@ def test_a_misspelled_option_id_fails() -> None:
     with pytest.raises(OptionError, match="unknown option 'AMB-C-111'; known options: AMB-C-01"):
         DEFAULT_OPTIONS.get(misspelled)
     with pytest.raises(OptionError, match="unknown option 'AMB-C-111'"):
-        DEFAULT_OPTIONS.is_(misspelled, "STRICT_FAIL")
+        DEFAULT_OPTIONS.is_(misspelled, "FAIL_WITH_TOLERANCE")
 
 
 @pytest.mark.parametrize(
     ("option_id", "value", "says"),
     [
-        ("AMB-C-11", "STRICT_FAILS", "option AMB-C-11 takes one of WARN_WITH_TOLERANCE"),
+        ("AMB-C-11", "FAIL_WITH_TOLERANCES", "option AMB-C-11 takes one of FAIL_WITH_TOLERANCE"),
         # a value of another option is as wrong as a typo
-        ("AMB-C-11", "REJECT", "option AMB-C-11 takes one of WARN_WITH_TOLERANCE"),
+        ("AMB-C-11", "REJECT", "option AMB-C-11 takes one of FAIL_WITH_TOLERANCE"),
         ("tolerance-money", "0.01", "option tolerance-money has no choices"),
     ],
 )
@@ -93,10 +93,10 @@ def test_a_misspelled_option_id_value_or_fault_fails_mypy(tmp_path: Path) -> Non
     code = (
         "from harness.options import DEFAULT_OPTIONS\n"
         "from harness.mock.settings import MockSettings\n"
-        'DEFAULT_OPTIONS.is_("AMB-C-11", "STRICT_FAIL")\n'
+        'DEFAULT_OPTIONS.is_("AMB-C-11", "FAIL_WITH_TOLERANCE")\n'
         'MockSettings().has_fault("no-link")\n'
         'DEFAULT_OPTIONS.get("AMB-C-111")\n'
-        'DEFAULT_OPTIONS.is_("AMB-C-11", "STRICT_FAILS")\n'
+        'DEFAULT_OPTIONS.is_("AMB-C-11", "FAIL_WITH_TOLERANCES")\n'
         'MockSettings().has_fault("no-lnk")\n'
     )
     # When mypy checks it (harness's own modules silently: only the snippet is judged)

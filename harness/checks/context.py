@@ -86,7 +86,7 @@ class CheckContext:
         options = self.options
         if options.is_("AMB-C-11", "IGNORE"):
             return None
-        return Level.ERROR if options.is_("AMB-C-11", "STRICT_FAIL") else Level.WARNING
+        return Level.WARNING if options.is_("AMB-C-11", "WARN_WITH_TOLERANCE") else Level.ERROR
 
     def tolerance(self, unit: Literal["hours", "kwh", "money"]) -> Decimal:
         """The comparison tolerance for ``hours``, ``kwh`` or ``money``."""

@@ -63,7 +63,8 @@ class _Inputs:
 @check(requirements=("C-012", "C-026", "TF-002"), needs=("well-formed fields",))
 def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Re-price the CDR: its periods start at every time-based price change (C-012), and its
-    total_cost and total_*_cost agree with the oracle's price (C-026, level per AMB-C-11)."""
+    total_cost and total_*_cost agree with the oracle's price (C-026, level per AMB-C-11; a
+    total that a named policy explains is a warning naming it)."""
     source = ctx.tariffs if ctx.tariffs is not None else cdr.tariffs
     level = ctx.totals_level()
     if not source:
@@ -144,13 +145,18 @@ def cost_drift(
         )
     )
     if total_findings:
-        hints = drift_hints(pricing, ctx, stated.excl * sign, inputs)
+        policies = policy_hints(ctx, stated.excl * sign, inputs)
+        hints = _dimension_hints(pricing, ctx, stated.excl * sign) + policies
         suffix = ""
         for note in (*hints, *pricing.notes):
             # Sentences: a hint may end in a question mark; the others get a full stop.
             suffix += ("" if suffix.endswith("?") else ".") + " " + note[:1].upper() + note[1:]
+        # A drift that a named policy explains is a reading of the spec, not a wrong bill: a
+        # warning naming the policy; one that none explains keeps its level (by default, an
+        # error: AMB-C-11).
+        explained = Level.WARNING if policies and level is Level.ERROR else level
         for finding in total_findings:
-            yield replace(finding, message=finding.message + suffix)
+            yield replace(finding, message=finding.message + suffix, level=explained)
     if not ctx.profile.has_subtotals:
         return
     for group, field in GROUP_FIELDS.items():
@@ -207,14 +213,16 @@ def _compare(
 def drift_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal, inputs: _Inputs) -> list[str]:
     """Likely causes of a total that differs: a dimension left out or counted twice, or a
     policy under which the stated total is exactly what the tariffs give."""
+    return _dimension_hints(pricing, ctx, stated) + policy_hints(ctx, stated, inputs)
+
+
+def _dimension_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal) -> list[str]:
     tolerance = ctx.tolerance("money")
     priced = pricing.total.excl
-    hints: list[str] = []
-    if priced is None:
-        return hints
-    if ctx.options.is_("drift-hints", "NONE"):
-        return hints
+    if priced is None or ctx.options.is_("drift-hints", "NONE"):
+        return []
     difference = stated - priced
+    hints = []
     for group, cost in pricing.subtotals.items():
         amount = cost.excl
         if amount and abs(abs(difference) - abs(amount)) <= tolerance:
@@ -223,9 +231,17 @@ def drift_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal, inputs: _I
                 f"the difference equals the {GROUP_DIMENSIONS[group]} amount {number(amount)}: "
                 f"was it {verb}?"
             )
+    return hints
+
+
+def policy_hints(ctx: CheckContext, stated: Decimal, inputs: _Inputs) -> list[str]:
+    """The named policies (another value of a pricing option) under which the tariffs give
+    exactly the stated total: a reading of the spec, not a wrong bill."""
     if not ctx.options.is_("drift-hints", "POLICIES"):
-        return hints
+        return []
+    tolerance = ctx.tolerance("money")
     tariffs, session = inputs.tariffs, inputs.session
+    hints = []
     for option_id in relevant_options(tariffs, session):
         for value in OPTION_SPECS[option_id].choices:
             if ctx.options.is_(option_id, value):

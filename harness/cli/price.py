@@ -116,6 +116,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INCONSISTENT if failed else EXIT_OK
 
 
+# The rules of a CDR's amounts agreeing (with its tariffs, its periods, each other): what
+# breaks them makes a CDR "inconsistent", not "invalid".
+_TOTALS = frozenset({"C-010", "C-019", "C-026"})
+
+
 def _price_one(
     args: argparse.Namespace,
     ctx: CheckContext,
@@ -150,11 +155,11 @@ def _price_one(
             if f.requirement == "C-026" or f.level is Level.ERROR
         ]
     _emit(args, label, cdr, findings, pricing)
-    if any(f.level is Level.ERROR and f.requirement != "C-026" for f in findings):
+    if any(f.level is Level.ERROR and f.requirement not in _TOTALS for f in findings):
         return "invalid"
     if not (cdr.tariffs or ctx.tariffs) or pricing.unpriced:
         return "not priced"
-    drift = [f for f in findings if f.requirement == "C-026" and f.level is not Level.INFO]
+    drift = [f for f in findings if f.requirement in _TOTALS and f.level is not Level.INFO]
     return "inconsistent" if drift else ("consistent" if args.check else "priced")
 
 
