@@ -90,14 +90,16 @@ def unreadable_status(exchange: Exchange) -> tuple[str, str] | None:
 def unanswered(exchange: Exchange) -> tuple[str, str] | None:
     """Why ``exchange`` holds no HTTP answer to judge, as (requirement of that root cause,
     the fact): not sent, the run's deadline passed (H-RUN-01) or its URL off the target's
-    origin (H-HTTP-03), or no answer (H-HTTP-01: a timeout, a refused connection, a body over
-    the limit); None when it was answered."""
+    origin (H-HTTP-03), or no usable answer (H-HTTP-01: a timeout, a refused connection;
+    H-HTTP-02: a body over the size limit); None when it was answered."""
     if exchange.run_deadline_passed:
         return RUN_DEADLINE_CAUSE, exchange.error or "not sent: the run's deadline had passed"
     if exchange.off_origin:
         return "H-HTTP-03", f"not sent: {exchange.url} is off the target's origin"
     if exchange.error is not None or exchange.status is None:
-        return "H-HTTP-01", exchange.error or "no answer"
+        # The same id the response check gives the same error (a body over the size limit)
+        too_big = exchange.error is not None and "limit" in exchange.error
+        return "H-HTTP-02" if too_big else "H-HTTP-01", exchange.error or "no answer"
     return None
 
 
