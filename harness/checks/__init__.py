@@ -18,6 +18,7 @@ from harness.checks.context import CheckContext
 from harness.checks.schema import check_schema
 from harness.checks.tariff_consistency import TARIFF_CHECKS
 from harness.checks.unknown_fields import check_unknown_fields
+from harness.checks.well_formed import partial_findings, well_formed_part
 from harness.findings import Finding
 from harness.models import Kind, model_for
 from harness.models.base import declared
@@ -37,12 +38,21 @@ def _as_json(raw: bytes | str | Any) -> bytes | str:
 def check_object(
     raw: bytes | str | Any, version: str, kind: Kind, options: Options = DEFAULT_OPTIONS
 ) -> list[Finding]:
-    """All findings for one CDR or tariff given as JSON bytes/text or as parsed JSON."""
+    """All findings for one CDR or tariff given as JSON bytes/text or as parsed JSON. One that
+    fails its schema still gets the consistency checks its well-formed fields allow."""
     try:
-        model = model_for(version, kind).model_validate_json(_as_json(raw))
+        text = _as_json(raw)
+        model = model_for(version, kind).model_validate_json(text)
     # RecursionError: json.dumps of parsed JSON nested past the interpreter's limit
-    except (ValidationError, RecursionError) as error:
+    except RecursionError as error:
         return check_schema(error, kind, version)
+    except ValidationError as error:
+        findings = check_schema(error, kind, version)
+        part = well_formed_part(text, version, kind)
+        if part is not None:
+            checks = TARIFF_CHECKS if kind == "tariff" else CDR_CHECKS
+            findings += partial_findings(part, CheckContext(version, options), checks)
+        return findings
     return list(check_model(model, version, kind, options))
 
 
