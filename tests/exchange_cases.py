@@ -573,3 +573,25 @@ CASES += [
         frozenset({"T-PAG-02"}),
     ),
 ]
+
+# Verdicts issue, item 7: an empty Link header is not "no Link".
+CASES += [
+    case(
+        "an empty Link header on the last page",
+        check_page,
+        "T-PAG-04",
+        exchange(
+            envelope([{"id": "a"}]), headers={"X-Total-Count": "1", "X-Limit": "10", "Link": ""}
+        ),
+        V22,
+        0,
+    ),
+    case(
+        "no Link header on the last page",
+        check_page,
+        "",
+        exchange(envelope([{"id": "a"}]), headers={"X-Total-Count": "1", "X-Limit": "10"}),
+        V22,
+        0,
+    ),
+]

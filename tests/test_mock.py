@@ -315,6 +315,10 @@ FAULT_PROOFS: dict[str, Any] = {
     "no-total-count": lambda: "x-total-count" not in _page({"no-total-count"}).headers,
     "no-x-limit": lambda: "x-limit" not in _page({"no-x-limit"}).headers,
     "link-on-last-page": lambda: "link" in _page({"link-on-last-page"}, "offset=10").headers,
+    "empty-link-on-last-page": lambda: (
+        _page({"empty-link-on-last-page"}, "offset=10").headers.get("link") == ""
+        and "link" not in _page(set(), "offset=10").headers
+    ),
     "no-link": lambda: "link" not in _page({"no-link"}).headers,
     "link-drops-filters": lambda: (
         "date_from"

@@ -83,6 +83,17 @@ def check_page(exchange: Exchange, profile: VersionProfile, offset: int) -> list
                     "Link",
                 )
             )
+        if link is None and "link" in exchange.response_headers:
+            # An empty Link is not no Link: a reader that splits it finds a next page of ""
+            findings.append(
+                _f(
+                    exchange,
+                    "T-PAG-04",
+                    "an empty Link header: a page without a next one carries no Link at all",
+                    "Link",
+                    seen=repr(exchange.header("Link")),
+                )
+            )
         if not remaining and link is not None:
             findings.append(
                 _f(

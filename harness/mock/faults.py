@@ -24,6 +24,7 @@ FaultName = Literal[
     "no-total-count",
     "no-x-limit",
     "link-on-last-page",
+    "empty-link-on-last-page",
     "no-link",
     "link-drops-filters",
     "offset-off-by-one",
@@ -76,6 +77,7 @@ _FAULTS = (
     Fault("no-total-count", "T-PAG-04", "list responses lack X-Total-Count"),
     Fault("no-x-limit", "T-PAG-04", "list responses lack X-Limit"),
     Fault("link-on-last-page", "T-PAG-04", "the last page still has a Link rel=next"),
+    Fault("empty-link-on-last-page", "T-PAG-04", "the last page has an empty Link header"),
     Fault("no-link", "T-PAG-04", "no Link header although more pages remain"),
     Fault("link-drops-filters", "T-PAG-04", "the next-page Link drops date_from/date_to"),
     Fault(

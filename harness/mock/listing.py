@@ -111,6 +111,8 @@ def list_response(
     link = _next_link(request, settings, offset + limit, limit, more)
     if link is not None:
         out["Link"] = link
+    elif settings.has_fault("empty-link-on-last-page"):
+        out["Link"] = ""
     raw = "[" + ",".join(bodies) + "]"
     if settings.has_fault("huge-body"):
         raw = "[" + ",".join(bodies) + ("," if bodies else "") + json.dumps(_PADDING) + "]"
