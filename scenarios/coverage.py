@@ -29,6 +29,7 @@ _SHOWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "link-drops-filters": ("error", ()),
     "offset-off-by-one": ("error", ()),
     "limit-ignored": ("error", ()),
+    "paging-params-crash": ("error", ()),
     "x-limit-is-count": ("error", ()),
     "date-to-inclusive": ("error", ()),
     "date-from-exclusive": ("error", ()),

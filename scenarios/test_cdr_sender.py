@@ -7,6 +7,7 @@ import pytest
 
 from harness.checks.auth import check_refused, check_token_opens
 from harness.checks.pagination import (
+    check_bad_paging_refused,
     check_crawl,
     check_date_window,
     check_every_object_seen,
@@ -126,6 +127,19 @@ def test_paging_in_small_steps_gives_every_cdr_once(
     shifted = client.get(cdr_sender, "GET cdrs offset=1", params={"offset": 1, "limit": 2})
     findings += check_offset(first, shifted, unstable)
     conforms(request, findings + crawls)
+
+
+@pytest.mark.pagination
+@pytest.mark.requirement("T-HTTP-02")
+def test_invalid_paging_parameters_are_refused_without_a_server_error(
+    sender: Target, cdr_sender: str, request: pytest.FixtureRequest
+) -> None:
+    findings: list[Finding] = []
+    for name, value in (("offset", "-1"), ("limit", "-5"), ("limit", "many")):
+        what = f"{name}={value}"
+        answer = sender.client.get(cdr_sender, f"GET cdrs {what}", params={name: value})
+        findings += check_bad_paging_refused(answer, what)
+    conforms(request, findings)
 
 
 @pytest.mark.pagination

@@ -20,6 +20,7 @@ from harness.checks.credentials import (
 )
 from harness.checks.discovery import check_version_details, check_versions, check_versions_token
 from harness.checks.pagination import (
+    check_bad_paging_refused,
     check_crawl,
     check_crawl_stop,
     check_date_window,
@@ -574,8 +575,30 @@ CASES += [
     ),
 ]
 
-# Verdicts issue, item 7: an empty Link header is not "no Link".
+# Verdicts issue, item 7: an empty Link header is not "no Link"; bad paging parameters are a
+# client error.
 CASES += [
+    case(
+        "a negative limit refused with 2001",
+        check_bad_paging_refused,
+        "",
+        exchange(envelope(None, 2001)),
+        "limit=-5",
+    ),
+    case(
+        "a negative limit crashes the server",
+        check_bad_paging_refused,
+        "T-HTTP-02",
+        exchange(envelope(None, 3000), 500),
+        "limit=-5",
+    ),
+    case(
+        "a negative limit taken as it is",
+        check_bad_paging_refused,
+        "T-HTTP-02",
+        exchange(envelope([])),
+        "limit=-5",
+    ),
     case(
         "an empty Link header on the last page",
         check_page,

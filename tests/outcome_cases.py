@@ -18,6 +18,7 @@ from harness.checks.credentials import (
 )
 from harness.checks.discovery import check_version_details, check_versions, check_versions_token
 from harness.checks.pagination import (
+    check_bad_paging_refused,
     check_crawl,
     check_crawl_stop,
     check_date_window,
@@ -271,6 +272,7 @@ OUTCOME_CASES: list[Case] = [
         "every CDR checked", check_every_object_seen, "", "", 150, [150], None, _OBJECT_RULES
     ),
     # auth
+    *_each_missing_answer(check_bad_paging_refused, "T-HTTP-02", "limit=-5"),
     *_each_missing_answer(check_token_opens, "T-AUTH-03", V22),
     blocked_case("a server error", check_token_opens, "", "T-AUTH-03", _server_error(), V22),
     *_each_missing_answer(check_refused, "T-AUTH-04", "no token"),

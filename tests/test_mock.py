@@ -315,6 +315,10 @@ FAULT_PROOFS: dict[str, Any] = {
     "no-total-count": lambda: "x-total-count" not in _page({"no-total-count"}).headers,
     "no-x-limit": lambda: "x-limit" not in _page({"no-x-limit"}).headers,
     "link-on-last-page": lambda: "link" in _page({"link-on-last-page"}, "offset=10").headers,
+    "paging-params-crash": lambda: (
+        _page({"paging-params-crash"}, "limit=-5").status_code == 500
+        and _page(set(), "limit=-5").json()["status_code"] == 2001
+    ),
     "empty-link-on-last-page": lambda: (
         _page({"empty-link-on-last-page"}, "offset=10").headers.get("link") == ""
         and "link" not in _page(set(), "offset=10").headers

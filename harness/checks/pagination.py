@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
-from harness.checks.exchange_finding import blocked, partial
+from harness.checks.exchange_finding import answer_fact, blocked, not_judgeable, partial
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.exchange import Crawl, Exchange, as_count, next_link, origin
@@ -489,3 +489,25 @@ def link_diagnosis(url: str) -> str:
     if not parts.scheme or not parts.netloc:
         said.append("it is not an absolute URL")
     return "".join(f"; {s}" for s in said)
+
+
+@check(requirements=("T-HTTP-02", "H-HTTP-04"), needs=("response",), roles=("cpo",))
+def check_bad_paging_refused(answer: Exchange, what: str) -> list[Finding]:
+    """A list request with an invalid ``what`` (a negative or non-numeric offset or limit) is
+    refused as a client error, status 2001, not with a server error (T-HTTP-02). What a server
+    does with it is not specified (AMB-06): taking it, or another 2xxx, is only noted."""
+    unjudged = not_judgeable(answer, ("T-HTTP-02",), f"how {what} is answered")
+    if unjudged is not None:
+        return unjudged
+    code = (answer.envelope or {}).get("status_code")
+    status = answer.status or 0
+    if status >= 500:
+        message = f"{what} got {answer_fact(answer)}: a bad parameter is a client error (2001)"
+        return [_f(answer, "T-HTTP-02", message, "offset/limit", seen=status)]
+    if answer.envelope is None:
+        message = f"{what} got {answer_fact(answer)}, outside the OCPI envelope"
+        return [_f(answer, "T-HTTP-02", message, "offset/limit", Level.WARNING)]
+    if code != 2001:
+        message = f"{what} got {answer_fact(answer)}; 2001 is the natural answer (AMB-06)"
+        return [_f(answer, "T-HTTP-02", message, "offset/limit", Level.INFO, 2001, code)]
+    return []

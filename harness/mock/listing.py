@@ -84,6 +84,8 @@ def list_response(
             else _whole_second(date_to, past=settings.has_fault("date-to-inclusive"))
         )
     except BadQuery as exc:
+        if settings.has_fault("paging-params-crash"):  # a server that int()s them unguarded
+            return error(settings, 500, 3000, "internal error: ValueError")
         return error(settings, 200, 2001, f"invalid parameter: {exc}")
     if settings.has_fault("date-filter-ignored"):
         since = until = None
