@@ -50,6 +50,7 @@ _SHOWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "link-loop": ("error", ()),
     "link-other-host": ("error", ()),
     "no-location-header": ("error", ()),
+    "non-json-accepted": ("error", ()),
     "store-invalid": ("error", ()),
     "duplicate-overwrites": ("error", ()),
     "token-a-kept": ("error", ()),

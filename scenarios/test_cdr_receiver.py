@@ -14,6 +14,7 @@ import pytest
 from harness.checks.auth import check_refused
 from harness.checks.receiver import (
     check_invalid_refused,
+    check_non_json_refused,
     check_push_accepted,
     check_served_back,
     check_unchanged,
@@ -135,6 +136,17 @@ def test_a_known_id_does_not_replace_the_stored_cdr(
             "a CDR posted again with a known id replaced the stored one",
         )
     conforms(request, findings)
+
+
+@pytest.mark.transport
+@pytest.mark.requirement("T-HTTP-01")
+def test_a_body_that_is_not_json_gets_http_400(
+    receiver: Target, cdr_receiver: str, request: pytest.FixtureRequest
+) -> None:
+    answer = receiver.client.request(
+        "POST", cdr_receiver, "POST a body that is not JSON", body='{"id": "broken'
+    )
+    conforms(request, check_non_json_refused(answer))
 
 
 @pytest.mark.auth

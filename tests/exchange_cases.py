@@ -33,6 +33,7 @@ from harness.checks.pagination import (
 from harness.checks.parallel import check_page_readable
 from harness.checks.receiver import (
     check_invalid_refused,
+    check_non_json_refused,
     check_push_accepted,
     check_served_back,
     check_unchanged,
@@ -576,8 +577,20 @@ CASES += [
 ]
 
 # Verdicts issue, item 7: an empty Link header is not "no Link"; bad paging parameters are a
-# client error.
+# client error; a body that is not JSON gets 400.
 CASES += [
+    case(
+        "a body that is not JSON refused with 400",
+        check_non_json_refused,
+        "",
+        exchange(envelope(None, 2000), 400, method="POST"),
+    ),
+    case(
+        "a body that is not JSON answered 200/2001",
+        check_non_json_refused,
+        "T-HTTP-01",
+        exchange(envelope(None, 2001), 200, method="POST"),
+    ),
     case(
         "a negative limit refused with 2001",
         check_bad_paging_refused,

@@ -27,6 +27,7 @@ from harness.checks.pagination import (
 )
 from harness.checks.receiver import (
     check_invalid_refused,
+    check_non_json_refused,
     check_push_accepted,
     check_served_back,
     check_unchanged,
@@ -273,6 +274,7 @@ OUTCOME_CASES: list[Case] = [
     ),
     # auth
     *_each_missing_answer(check_bad_paging_refused, "T-HTTP-02", "limit=-5"),
+    *_each_missing_answer(check_non_json_refused, "T-HTTP-01"),
     *_each_missing_answer(check_token_opens, "T-AUTH-03", V22),
     blocked_case("a server error", check_token_opens, "", "T-AUTH-03", _server_error(), V22),
     *_each_missing_answer(check_refused, "T-AUTH-04", "no token"),

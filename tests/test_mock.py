@@ -285,6 +285,12 @@ def _no_auth(faults: set[str]) -> httpx.Response:
         return client.get("/ocpi/2.2.1/cpo/cdrs", headers={"Authorization": "Token wrong"})
 
 
+def _broken_post(faults: set[str]) -> httpx.Response:
+    with mock_client(roles=("emsp",), faults=faults) as client:
+        headers = {**auth(), "Content-Type": "application/json"}
+        return client.post("/ocpi/2.2.1/emsp/cdrs", headers=headers, content=b'{"id": "x')
+
+
 def _bearer(faults: set[str]) -> httpx.Response:
     bearer = {"Authorization": auth()["Authorization"].replace("Token ", "Bearer ", 1)}
     with mock_client(cdrs=2, faults=faults) as client:
@@ -315,6 +321,10 @@ FAULT_PROOFS: dict[str, Any] = {
     "no-total-count": lambda: "x-total-count" not in _page({"no-total-count"}).headers,
     "no-x-limit": lambda: "x-limit" not in _page({"no-x-limit"}).headers,
     "link-on-last-page": lambda: "link" in _page({"link-on-last-page"}, "offset=10").headers,
+    "non-json-accepted": lambda: (
+        _broken_post({"non-json-accepted"}).status_code == 200
+        and _broken_post(set()).status_code == 400
+    ),
     "paging-params-crash": lambda: (
         _page({"paging-params-crash"}, "limit=-5").status_code == 500
         and _page(set(), "limit=-5").json()["status_code"] == 2001

@@ -45,14 +45,15 @@ def answer_fact(exchange: Exchange) -> str:
     if exchange.status is not None and 300 <= exchange.status < 400:
         return f"{head} to {exchange.header('Location') or '(no Location)'}"
     envelope = exchange.envelope
-    if envelope is not None:
+    if envelope is not None and "status_code" in envelope:
         message = envelope.get("status_message")
         code = envelope.get("status_code")
         said = f" ({str(message)[:200]})" if message else ""
         shown = code if isinstance(code, int) else repr(code)
         return f"{head}, status {shown}{said}"
     media = (exchange.header("content-type") or "no content type").split(";")[0].strip()
-    return f"{head} {media}"
+    # JSON that is no envelope (a framework's {"detail": ...}) says no OCPI status
+    return f"{head} {media}, no OCPI envelope" if envelope is not None else f"{head} {media}"
 
 
 def not_judgeable(

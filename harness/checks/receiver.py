@@ -171,3 +171,16 @@ def _differences(sent: Any, got: Any, path: str = "$") -> list[str]:
             for p in _differences(a, b, f"{path}[{i}]")
         ]
     return [] if sent == got else [path]
+
+
+@check(requirements=("T-HTTP-01", "H-HTTP-04"), needs=("push answer",), roles=("emsp",))
+def check_non_json_refused(answer: Exchange) -> list[Finding]:
+    """A POST whose body is not JSON gets HTTP 400 Bad Request (T-HTTP-01): it never reached
+    the OCPI layer."""
+    unjudged = not_judgeable(answer, ("T-HTTP-01",), "how a body that is not JSON is answered")
+    if unjudged is not None:
+        return unjudged
+    if answer.status == 400:
+        return []
+    message = f"a body that is not JSON got {answer_fact(answer)}; 400 Bad Request is expected"
+    return [_f(answer, "T-HTTP-01", message, expected=400, seen=answer.status)]

@@ -94,4 +94,6 @@ async def read_json_body(request: Any, settings: MockSettings) -> tuple[str, Any
         text = b"".join(chunks).decode("utf-8")
         return text, parse_json(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
+        if settings.has_fault("non-json-accepted"):  # refused, but as an OCPI answer
+            return error(settings, 200, 2001, "the body is not JSON")
         return error(settings, 400, 2000, "the body is not JSON (T-HTTP-01)")

@@ -43,6 +43,7 @@ FaultName = Literal[
     "energy-total-off",
     "time-in-seconds",
     "no-location-header",
+    "non-json-accepted",
     "store-invalid",
     "duplicate-overwrites",
     "token-a-kept",
@@ -107,6 +108,7 @@ _FAULTS = (
     Fault("energy-total-off", "C-010", "total_energy is not the sum of the periods"),
     Fault("time-in-seconds", "C-011", "total_time is given in seconds"),
     Fault("no-location-header", "T-CDR-02", "a received CDR gets no Location header"),
+    Fault("non-json-accepted", "T-HTTP-01", "a body that is not JSON gets HTTP 200, status 2001"),
     Fault("store-invalid", "C-001", "receives and stores CDRs that break the schema"),
     Fault("duplicate-overwrites", "C-005", "a CDR posted again with a known id replaces it"),
     Fault(
