@@ -23,11 +23,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from harness.mock.process import free_port, stop_mock, wait_for_port
+
+# The costly CDR is the one the hardening test posts: one builder for both.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.mock_helpers import costly_cdr
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TOKEN = "bench"
@@ -97,34 +100,6 @@ def half_open(prelude: str, count: int, rounds: int, label: str) -> None:
         for sock in held:
             sock.close()
         stop_mock(process)
-
-
-def costly_cdr(elements: int = 3420, days: int = 4) -> dict[str, Any]:
-    """A valid 2.2.1 CDR of about 600 KB that takes seconds to re-price (as in
-    tests/test_mock_hardening.py): ``elements`` Sunday-only time-of-day elements in its tariff,
-    a session parking ``days`` days from a Tuesday."""
-    cdr: dict[str, Any] = json.loads((FIXTURES / "2.2.1/cdr/valid/full.json").read_text())
-    never = [
-        {
-            "price_components": [{"type": "TIME", "price": 9.0, "vat": 10.0, "step_size": 60}],
-            "restrictions": {
-                "start_time": f"{(i * 7) % 1440 // 60:02d}:{(i * 7) % 60:02d}",
-                "end_time": f"{(i * 7 + 1) % 1440 // 60:02d}:{(i * 7 + 1) % 60:02d}",
-                "day_of_week": ["SUNDAY"],
-            },
-        }
-        for i in range(elements)
-    ]
-    cdr["tariffs"][0]["elements"] = never + cdr["tariffs"][0]["elements"]
-    cdr["end_date_time"] = f"2024-03-{5 + days:02d}T19:30:00Z"
-    parking = 0.5 + 24 * days
-    cdr["charging_periods"][2]["dimensions"][0]["volume"] = parking
-    # The totals the longer parking gives (2.00/h + 20 % VAT), so the CDR stays consistent
-    cdr["total_time"] = 2.0 + parking
-    cdr["total_parking_time"] = parking
-    cdr["total_parking_cost"] = {"excl_vat": 2.0 * parking, "incl_vat": 2.4 * parking}
-    cdr["total_cost"] = {"excl_vat": 6.625 + 2.0 * parking, "incl_vat": 7.3375 + 2.4 * parking}
-    return cdr
 
 
 def costly_post(rounds: int) -> None:

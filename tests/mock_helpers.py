@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import json
 import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,3 +133,34 @@ def run_suites(pytester: pytest.Pytester, *args: str, suites: Path = SUITES) -> 
     )
     run.ret, run.stdout, run.stderr = int(result.ret), result.stdout.str(), result.stderr.str()
     return run
+
+
+def costly_cdr(elements: int = 3420, days: int = 4) -> dict[str, Any]:
+    """A valid 2.2.1 CDR of about 600 KB that takes seconds to re-price: its tariff has
+    ``elements`` time-of-day elements (for Sundays, which the session never sees) and the
+    session parks for ``days`` days, so the cost check weighs every element at every time
+    boundary of every day."""
+    cdr: dict[str, Any] = json.loads(
+        (ROOT / "fixtures" / "2.2.1" / "cdr" / "valid" / "full.json").read_text(encoding="utf-8")
+    )
+    never = [
+        {
+            "price_components": [{"type": "TIME", "price": 9.0, "vat": 10.0, "step_size": 60}],
+            "restrictions": {
+                "start_time": f"{(i * 7) % 1440 // 60:02d}:{(i * 7) % 60:02d}",
+                "end_time": f"{(i * 7 + 1) % 1440 // 60:02d}:{(i * 7 + 1) % 60:02d}",
+                "day_of_week": ["SUNDAY"],
+            },
+        }
+        for i in range(elements)
+    ]
+    cdr["tariffs"][0]["elements"] = never + cdr["tariffs"][0]["elements"]
+    cdr["end_date_time"] = f"2024-03-{5 + days:02d}T19:30:00Z"  # Tuesday 5 to Saturday 9
+    parking = 0.5 + 24 * days
+    cdr["charging_periods"][2]["dimensions"][0]["volume"] = parking
+    # The totals the longer parking gives (2.00/h + 20 % VAT), so the CDR stays consistent
+    cdr["total_time"] = 2.0 + parking
+    cdr["total_parking_time"] = parking
+    cdr["total_parking_cost"] = {"excl_vat": 2.0 * parking, "incl_vat": 2.4 * parking}
+    cdr["total_cost"] = {"excl_vat": 6.625 + 2.0 * parking, "incl_vat": 7.3375 + 2.4 * parking}
+    return cdr
