@@ -32,7 +32,6 @@ from harness.mock.process import free_port, stop_mock, wait_for_port
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.mock_helpers import costly_cdr
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TOKEN = "bench"
 HEADERS = {"Authorization": "Token " + base64.b64encode(TOKEN.encode()).decode()}
 FILE_LIMIT_1024 = "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))\n"

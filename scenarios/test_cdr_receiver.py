@@ -146,7 +146,7 @@ def test_a_body_that_is_not_json_gets_http_400(
     answer = receiver.client.request(
         "POST", cdr_receiver, "POST a body that is not JSON", body='{"id": "broken'
     )
-    conforms(request, check_non_json_refused(answer))
+    conforms(request, check_non_json_refused(answer, receiver.client.profile))
 
 
 @pytest.mark.auth

@@ -584,12 +584,14 @@ CASES += [
         check_non_json_refused,
         "",
         exchange(envelope(None, 2000), 400, method="POST"),
+        V22,
     ),
     case(
         "a body that is not JSON answered 200/2001",
         check_non_json_refused,
         "T-HTTP-01",
         exchange(envelope(None, 2001), 200, method="POST"),
+        V22,
     ),
     case(
         "a negative limit refused with 2001",

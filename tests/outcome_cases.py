@@ -274,7 +274,15 @@ OUTCOME_CASES: list[Case] = [
     ),
     # auth
     *_each_missing_answer(check_bad_paging_refused, "T-HTTP-02", "limit=-5"),
-    *_each_missing_answer(check_non_json_refused, "T-HTTP-01"),
+    *_each_missing_answer(check_non_json_refused, "T-HTTP-01", V22),
+    blocked_case(
+        "a body that is not JSON, the token refused",
+        check_non_json_refused,
+        "",
+        "T-HTTP-01",
+        exchange(envelope(None, 2004), 401, method="POST"),
+        V22,
+    ),
     *_each_missing_answer(check_token_opens, "T-AUTH-03", V22),
     blocked_case("a server error", check_token_opens, "", "T-AUTH-03", _server_error(), V22),
     *_each_missing_answer(check_refused, "T-AUTH-04", "no token"),

@@ -174,13 +174,17 @@ def _differences(sent: Any, got: Any, path: str = "$") -> list[str]:
 
 
 @check(requirements=("T-HTTP-01", "H-HTTP-04"), needs=("push answer",), roles=("emsp",))
-def check_non_json_refused(answer: Exchange) -> list[Finding]:
+def check_non_json_refused(answer: Exchange, profile: VersionProfile) -> list[Finding]:
     """A POST whose body is not JSON gets HTTP 400 Bad Request (T-HTTP-01): it never reached
-    the OCPI layer."""
-    unjudged = not_judgeable(answer, ("T-HTTP-01",), "how a body that is not JSON is answered")
+    the OCPI layer. A refused token says nothing of the body: blocked by the token rule."""
+    what = "how a body that is not JSON is answered"
+    unjudged = not_judgeable(answer, ("T-HTTP-01",), what)
     if unjudged is not None:
         return unjudged
     if answer.status == 400:
         return []
+    if answer.status in (401, 403):
+        rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
+        return blocked(answer, ("T-HTTP-01",), what, (rule, answer_fact(answer)))
     message = f"a body that is not JSON got {answer_fact(answer)}; 400 Bad Request is expected"
     return [_f(answer, "T-HTTP-01", message, expected=400, seen=answer.status)]
