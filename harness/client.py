@@ -152,10 +152,11 @@ class OcpiClient:
             self.recorder.keep(exchange)
             return exchange
         started = time.perf_counter()
-        deadline = time.monotonic() + self.timeout
+        exchange.sent_at = time.monotonic()
+        deadline = exchange.sent_at + self.timeout
         _EXCHANGE.deadline = deadline
         try:
-            response = self.http.send(request, stream=True)
+            response = self._send(request)
             try:
                 exchange.status = response.status_code
                 exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
@@ -178,6 +179,18 @@ class OcpiClient:
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
         self.recorder.keep(exchange)
         return exchange
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send, once more on a new connection when a kept-alive one turns out closed before
+        any byte of an answer came back (a server that drops its connections after an
+        error): that request never reached it, and the second try is what any client
+        does. A second failure is the target's."""
+        try:
+            return self.http.send(request, stream=True)
+        except httpx.RemoteProtocolError as exc:
+            if "without sending a response" not in str(exc):
+                raise
+            return self.http.send(request, stream=True)
 
     def _late(self, exchange: Exchange, deadline: float) -> str:
         """Why a timed-out exchange ended: its deadline passed (at the headers or in the

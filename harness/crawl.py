@@ -1,7 +1,8 @@
 """A crawl of a sender's list: every page checked as a page (envelope, headers, pagination),
-the id and last_updated of each object noted for the crawl checks (an object whose
-last_updated is no OCPI DateTime is noted as undated: the schema check says what is wrong
-with it, the date-window check leaves it out), and, when asked, every
+the id and last_updated of each object noted for the crawl checks (a last_updated in another
+form than OCPI's is dated by the instant it names, one that names none is noted as undated:
+the schema check says what is wrong with either, the date-window check leaves the undated
+out), and, when asked, every
 object checked (schema, consistency, cost) while the crawl goes on, on several cores when the
 list is large (``harness.checks.parallel``)."""
 
@@ -13,12 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.checks.exchange_finding import answer_fact, unanswered
+from harness.checks.exchange_finding import answer_fact, is_redirect, unanswered
 from harness.checks.pagination import (
     check_crawl_stop,
     check_page,
     datetime_instant,
     dropped_filters,
+    readable_instant,
 )
 from harness.checks.parallel import check_objects_of_pages, check_page_readable
 from harness.checks.transport import check_response
@@ -42,7 +44,8 @@ class ObjectChecks:
 @dataclass
 class Listing:
     """What a crawl of a list saw: the ids in the order listed, (id, last_updated) pairs of
-    the objects whose last_updated is an OCPI DateTime and the ids of those whose is not
+    the objects whose last_updated names an instant (as an OCPI DateTime: one in another form,
+    ``2025-01-01 10:00:00+00:00``, rewritten) and the ids of those whose names none
     (``undated``), each page's X-Total-Count and X-Limit, the findings on the pages and the
     crawl, and, when objects were checked, their findings (``checked`` of them).
     ``incomplete`` says why the crawl did not reach the list's end, when it did not: the
@@ -107,6 +110,12 @@ def crawl(
     return listing
 
 
+# A Link that cannot be followed, where the pages of the endpoint URL can still be asked by
+# offset and limit: the crawl goes on that way, so one defect does not hide the rest.
+_CONTINUABLE = frozenset({"broken-link", "drops-filters", "loop", "other-origin", "link-missing"})
+CONTINUED = "continued by offset after the Link failed"
+
+
 def _pages(
     client: OcpiClient,
     url: str,
@@ -139,21 +148,7 @@ def _pages(
                 listing.incomplete = _why_no_list(page, listing.findings)
             break
         listing.findings += found
-        listing.totals.append(as_count(page.header("X-Total-Count")))
-        listing.x_limits.append(as_count(page.header("X-Limit")))
-        idents = []
-        for index, item in enumerate(data, offset):
-            ident = str(item.get("id")) if isinstance(item, dict) else f"at offset {index}"
-            if isinstance(item, dict):
-                listing.ids.append(ident)
-                stamp = item.get("last_updated")
-                # What a date filter can be set to and compared with
-                if isinstance(stamp, str) and datetime_instant(stamp) is not None:
-                    listing.stamps.append((ident, stamp))
-                else:
-                    listing.undated.append(ident)
-            idents.append(ident)
-        owners.append((page.label, idents))
+        _note_page(page, data, offset, listing, owners)
         offset += len(data)
         yield page.text
         link = next_link(page, page.url)
@@ -174,10 +169,107 @@ def _pages(
                 start = int(params.get("offset", 0))
                 fact = f"the pages listed {offset - start} objects, X-Total-Count says {total}"
                 listing.incomplete = ("T-PAG-01", fact)
+    stop = crawled.stop
+    if stop is not None and stop.reason in _CONTINUABLE and listing.incomplete is None:
+        onward = _ByOffset(client, url, params, offset, f"{label} {CONTINUED}")
+        yield from onward.pages(listing, owners)
+        crawled.stop = CrawlStop(stop.reason, stop.page, stop.url, stop.fact, onward.outcome)
     stopped = check_crawl_stop(crawled)
     listing.findings += stopped
-    if stopped and listing.incomplete is None:
+    if stopped and listing.incomplete is None and not _reached_end(crawled):
         listing.incomplete = (stopped[0].requirement, stopped[0].message)
+
+
+def _reached_end(crawled: Crawl) -> bool:
+    stop = crawled.stop
+    return stop is not None and stop.continued.startswith("reached the end")
+
+
+def _note_page(
+    page: Exchange,
+    data: list[Any],
+    offset: int,
+    listing: Listing,
+    owners: deque[tuple[str, list[str]]],
+) -> None:
+    """Note a page's counts, ids and last_updated stamps, and queue its ids for the checks."""
+    listing.totals.append(as_count(page.header("X-Total-Count")))
+    listing.x_limits.append(as_count(page.header("X-Limit")))
+    idents = []
+    for index, item in enumerate(data, offset):
+        ident = str(item.get("id")) if isinstance(item, dict) else f"at offset {index}"
+        if isinstance(item, dict):
+            listing.ids.append(ident)
+            stamp = item.get("last_updated")
+            # What a date filter can be set to and compared with: an OCPI DateTime, or the
+            # instant another form names (the schema check reports the form)
+            if isinstance(stamp, str) and datetime_instant(stamp) is not None:
+                listing.stamps.append((ident, stamp))
+            elif (rewritten := readable_instant(stamp)) is not None:
+                listing.stamps.append((ident, rewritten))
+            else:
+                listing.undated.append(ident)
+        idents.append(ident)
+    owners.append((page.label, idents))
+
+
+class _ByOffset:
+    """The rest of a list asked page by page by offset and limit on the endpoint URL, after
+    its Link failed: each page is checked as a page, and ``outcome`` says how it ended
+    ("reached the end of the list ...", or why not)."""
+
+    def __init__(
+        self, client: OcpiClient, url: str, params: dict[str, Any], offset: int, label: str
+    ) -> None:
+        self.client, self.url, self.params = client, url, params
+        self.offset, self.label = offset, label
+        self.outcome = ""
+
+    def pages(self, listing: Listing, owners: deque[tuple[str, list[str]]]) -> Iterator[str]:
+        start, seen = self.offset, set(listing.ids)
+        limit = self._limit(listing)
+        for number in itertools.count(1):
+            total = next((t for t in reversed(listing.totals) if t is not None), None)
+            if total is not None and self.offset >= total:
+                break
+            if number > self.client.max_pages:
+                self.outcome = f"stopped after {number - 1} pages (--ocpi-max-pages)"
+                return
+            page = self.client.get(
+                self.url,
+                f"{self.label} {number}",
+                params={**self.params, "offset": self.offset, "limit": limit},
+            )
+            data = (page.envelope or {}).get("data")
+            if not isinstance(data, list) or page.text is None:
+                self.outcome = f"stopped: offset={self.offset} answered {answer_fact(page)}"
+                return
+            listing.findings += check_response(
+                page, self.client.profile, expect_list=True, functional=True
+            )
+            listing.findings += check_page(page, self.client.profile, self.offset)
+            if not data:
+                break
+            idents = {str(o.get("id")) for o in data if isinstance(o, dict)}
+            if idents and idents <= seen:
+                self.outcome = (
+                    f"stopped: offset={self.offset} lists objects already seen (the offset "
+                    "is not honoured either)"
+                )
+                return
+            seen |= idents
+            _note_page(page, data, self.offset, listing, owners)
+            self.offset += len(data)
+            yield page.text
+        self.outcome = (
+            f"reached the end of the list: {self.offset - start} more objects from offset={start}"
+        )
+
+    def _limit(self, listing: Listing) -> int:
+        """The page size asked for: the request's limit, else what the target's pages said."""
+        asked = as_count(str(self.params.get("limit", "")))
+        said = next((x for x in reversed(listing.x_limits) if x), None)
+        return asked or said or 100
 
 
 def _objects_remain(
@@ -205,6 +297,8 @@ def _why_no_list(page: Exchange, found: list[Finding]) -> tuple[str, str]:
     cause = unanswered(page)
     if cause is not None:
         return cause[0], f"{page.label}: {cause[1]}"
+    if is_redirect(page):
+        return "H-HTTP-04", f"{page.label}: {answer_fact(page)}, a redirect"
     errors = [f for f in found if f.exchange == page.label and f.level is Level.ERROR]
     if errors:
         return errors[0].requirement, f"{page.label}: {errors[0].message}"

@@ -57,6 +57,9 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict, repr=False)
     body: str | None = field(default=None, repr=False)
     elapsed_ms: float = 0.0
+    # time.monotonic() when sent: how far apart two answers were asked (out of reprs: its
+    # digits could spell a short token)
+    sent_at: float = field(default=0.0, repr=False)
     error: str | None = field(default=None, repr=False)
     off_origin: bool = False
     run_deadline_passed: bool = False
@@ -241,7 +244,9 @@ class CrawlStop:
     drops the request's date filters (``drops-filters``: ``fact`` names them), is missing
     while objects remain (``link-missing``: ``url`` is the offset asked next, ``fact`` what it
     listed), links on from a page with no objects (``empty-page``: past the list's end), or
-    there was still a Link after ``max-pages`` pages."""
+    there was still a Link after ``max-pages`` pages. ``continued`` says how the crawl went on
+    by offset and limit afterwards, when it did ("reached the end of the list ..." or why it
+    stopped)."""
 
     reason: Literal[
         "loop",
@@ -255,6 +260,7 @@ class CrawlStop:
     page: int
     url: str
     fact: str = ""
+    continued: str = ""
 
 
 @dataclass

@@ -37,6 +37,7 @@ OptionId = Literal[
     "AMB-C-23",
     "AMB-C-25",
     "missing-tariff-id",
+    "missing-vat",
     "drift-hints",
     "time-zone",
     "step-slack-seconds",
@@ -98,10 +99,16 @@ OptionValue = Literal[
     "FROM_CDR_START",
     "NO_TARIFF",
     "CHOSEN_TARIFF",
+    "UNKNOWN_TAX",
+    "ZERO_TAX",
     "POLICIES",
     "DIMENSIONS",
     "NONE",
 ]
+
+
+#: The value of a numeric option that the harness works out itself unless the user sets a number.
+AUTO = "auto"
 
 
 class OptionError(ValueError):
@@ -111,13 +118,15 @@ class OptionError(ValueError):
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
     """One named option: the values it takes (``choices``; without them a non-negative decimal,
-    or an IANA time-zone name when ``zone`` is set)."""
+    or an IANA time-zone name when ``zone`` is set; a decimal option with ``auto`` also takes
+    the word ``auto``, its default, for a value the harness derives)."""
 
     id: OptionId
     default: str
     summary: str
     choices: tuple[OptionValue, ...] = ()
     zone: bool = False
+    auto: bool = False
 
 
 _SPECS: tuple[OptionSpec, ...] = (
@@ -278,6 +287,15 @@ _SPECS: tuple[OptionSpec, ...] = (
         ("NO_TARIFF", "CHOSEN_TARIFF"),
     ),
     OptionSpec(
+        "missing-vat",
+        "UNKNOWN_TAX",
+        "Pricing (2.3.0): a price component without vat in a tariff with tax_included NO: "
+        "taxes by local law, so the amount after tax is unknown (and so is whether an "
+        "after-tax min/max_price applies; P-020), or no tax at all (the amount after tax is "
+        "the amount before it)",
+        ("UNKNOWN_TAX", "ZERO_TAX"),
+    ),
+    OptionSpec(
         "drift-hints",
         "POLICIES",
         "Cost check: when a total differs, also re-price under each other value of the "
@@ -295,14 +313,22 @@ _SPECS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "step-slack-seconds",
-        "1",
-        "Pricing: a time volume within this many seconds above a step boundary is taken as on "
-        "it (CDR volumes are rounded decimals of an hour)",
+        AUTO,
+        "Pricing: a time total within this many seconds above a step boundary is taken as on "
+        "it. auto: the rounding noise of its volumes as written (half a unit of the last "
+        "decimal place of the hours each is written in, at least the 4th, added up) and at "
+        "most 0.5 s, so an overage beyond half a second is always billed a step; a number "
+        "overrides it, 0 reads every volume exactly as written",
+        auto=True,
     ),
     OptionSpec(
         "step-slack-wh",
-        "0.1",
-        "Pricing: an energy volume within this many Wh above a step boundary is taken as on it",
+        AUTO,
+        "Pricing: an energy total within this many Wh above a step boundary is taken as on it. "
+        "auto: the rounding noise of its volumes as written (as for step-slack-seconds, in "
+        "kWh) and at most 0.05 Wh; a number overrides it, 0 reads every volume exactly as "
+        "written",
+        auto=True,
     ),
     OptionSpec("tolerance-hours", "0.001", "Tolerance when comparing durations, in hours"),
     OptionSpec("tolerance-kwh", "0.001", "Tolerance when comparing energy, in kWh"),
@@ -357,11 +383,20 @@ class Options:
         return self._resolved[option_id] == value
 
     def decimal(self, option_id: OptionId) -> Decimal:
-        """The value of a numeric option."""
+        """The value of a numeric option (an OptionError for one set to ``auto``: read those
+        with ``decimal_or_auto``)."""
         value = self._decimals.get(option_id)
         if value is None:
-            value = self._decimals[option_id] = Decimal(self.get(option_id))
+            text = self.get(option_id)
+            if text == AUTO:
+                raise OptionError(f"option {option_id} is {AUTO}: it has no number to read")
+            value = self._decimals[option_id] = Decimal(text)
         return value
+
+    def decimal_or_auto(self, option_id: OptionId) -> Decimal | None:
+        """The number a numeric option is set to, or None when it is ``auto`` (the harness
+        derives the value itself)."""
+        return None if self.get(option_id) == AUTO else self.decimal(option_id)
 
     @classmethod
     def parse(cls, pairs: Iterable[str]) -> Options:
@@ -406,6 +441,8 @@ def _validate(option_id: str, value: str) -> None:
                 f"got {value!r}"
             ) from None
         return
+    if spec.auto and value == AUTO:
+        return
     if spec.choices:
         if value not in spec.choices:
             raise OptionError(
@@ -415,6 +452,14 @@ def _validate(option_id: str, value: str) -> None:
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise OptionError(f"option {option_id} takes a number; got {value!r}") from None
+        raise OptionError(
+            f"option {option_id} takes {_number_words(spec)}; got {value!r}"
+        ) from None
     if not number.is_finite() or number < 0:
-        raise OptionError(f"option {option_id} takes a non-negative number; got {value!r}")
+        raise OptionError(
+            f"option {option_id} takes {_number_words(spec, 'non-negative ')}; got {value!r}"
+        )
+
+
+def _number_words(spec: OptionSpec, kind: str = "") -> str:
+    return f"a {kind}number or {AUTO}" if spec.auto else f"a {kind}number"

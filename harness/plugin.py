@@ -55,7 +55,13 @@ _SINGLE = (
     "ocpi-max-pages",
     "ocpi-fail-on",
 )
-_LISTED = ("ocpi-option", "ocpi-known-issue", "ocpi-skip-check", "ocpi-allow-origin")
+_LISTED = (
+    "ocpi-option",
+    "ocpi-known-issue",
+    "ocpi-skip-check",
+    "ocpi-allow-origin",
+    "ocpi-endpoint",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -136,6 +142,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "ocpi-allow-origin",
         "URL: another origin the token may be sent to, for a partner whose endpoints live on "
         "another host (env OCPI_ALLOW_ORIGIN, ';'-separated); elsewhere the token never goes",
+        action="append",
+        default=[],
+    )
+    add(
+        "ocpi-endpoint",
+        "MODULE=URL or MODULE:ROLE=URL: the URL of a module given by hand, used instead of "
+        "what discovery lists (past a broken versions or details answer); repeatable (env "
+        "OCPI_ENDPOINT, ';'-separated)",
         action="append",
         default=[],
     )

@@ -60,6 +60,8 @@ class TargetSettings:
     skipped_checks: tuple[str, ...] = ()  # registered checks switched off (--ocpi-skip-check)
     allowed_origins: tuple[str, ...] = ()  # other origins the token may go to
     run_deadline: float | None = 1800.0  # seconds after which no request is made; None: none
+    # (module, role or None) -> URL given by hand (--ocpi-endpoint), used before discovery's
+    endpoints: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
     @property
     def embedded(self) -> bool:
@@ -144,6 +146,51 @@ def _origins(urls: Sequence[str]) -> tuple[str, ...]:
     return tuple(urls)
 
 
+def _endpoints(pairs: Sequence[str]) -> dict[tuple[str, str | None], str]:
+    """--ocpi-endpoint MODULE=URL or MODULE:ROLE=URL (ROLE SENDER or RECEIVER): a module's URL
+    given by hand, past a discovery that is broken or lists it wrong."""
+    found: dict[tuple[str, str | None], str] = {}
+    for pair in pairs:
+        key, sep, url = pair.partition("=")
+        module, _, role = key.strip().partition(":")
+        role = role.strip().upper()
+        parts = urlsplit(url.strip())
+        if (
+            not sep
+            or not module.strip()
+            or parts.scheme not in ("http", "https")
+            or not parts.netloc
+        ):
+            raise SettingsError(
+                f"--ocpi-endpoint {pair!r}: give MODULE=URL or MODULE:ROLE=URL, e.g. "
+                "cdrs=https://partner.example/ocpi/2.2.1/cdrs"
+            )
+        if role not in ("", "SENDER", "RECEIVER"):
+            raise SettingsError(f"--ocpi-endpoint {pair!r}: the role is SENDER or RECEIVER")
+        found[(module.strip(), role or None)] = url.strip()
+    return found
+
+
+def _on_known_origins(
+    endpoints: dict[tuple[str, str | None], str], url: Any, allowed: tuple[str, ...]
+) -> dict[tuple[str, str | None], str]:
+    """Endpoints given by hand get the token like any other URL: only on the target's
+    origin or one allowed by --ocpi-allow-origin (said at start, not found out mid-run)."""
+    if url is None:
+        return endpoints
+    from harness.exchange import origin
+
+    known = {origin(str(url)), *(origin(o) for o in allowed)}
+    for (module, _), where in endpoints.items():
+        if origin(where) not in known:
+            raise SettingsError(
+                f"--ocpi-endpoint {module}={where}: not on the target's origin "
+                f"({origin(str(url))}); add --ocpi-allow-origin {origin(where)} to send the "
+                "token there"
+            )
+    return endpoints
+
+
 def _faults(names: Sequence[str]) -> tuple[FaultName, ...]:
     if not names:
         return ()
@@ -187,6 +234,7 @@ def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> Target
         workers = 1  # xdist already uses the cores
     if workers is not None and workers < 1:
         raise SettingsError(f"--ocpi-workers {workers}: give 1 or more")
+    allowed = _origins(raw.get("ocpi-allow-origin") or [])
     fail_on = str(raw.get("ocpi-fail-on") or "error")
     if fail_on not in ("error", "warning"):
         raise SettingsError(f"--ocpi-fail-on {fail_on!r}: use error or warning")
@@ -206,6 +254,7 @@ def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> Target
         known_issues=_known_issues(raw.get("ocpi-known-issue") or []),
         workers=workers,
         skipped_checks=_skipped_checks(raw.get("ocpi-skip-check") or []),
-        allowed_origins=_origins(raw.get("ocpi-allow-origin") or []),
+        allowed_origins=allowed,
         run_deadline=_run_deadline(raw.get("ocpi-run-deadline")),
+        endpoints=_on_known_origins(_endpoints(raw.get("ocpi-endpoint") or []), url, allowed),
     )

@@ -11,11 +11,14 @@ import httpx
 
 from harness.checks.discovery import (
     Endpoints,
+    check_redirect,
     check_version_details,
     check_versions,
     check_versions_token,
     details_url,
     endpoints_of,
+    redirect_on_origin,
+    slash_redirect,
 )
 from harness.checks.transport import check_response
 from harness.client import OcpiClient
@@ -88,7 +91,12 @@ class Target:
         return self._discovery
 
     def endpoint(self, module: str, role: str) -> str | None:
-        """The URL of ``module`` in ``role`` (SENDER/RECEIVER; 2.1.1 has no roles)."""
+        """The URL of ``module`` in ``role`` (SENDER/RECEIVER; 2.1.1 has no roles): the one
+        given by hand (--ocpi-endpoint), else the one discovery found."""
+        given = self.settings.endpoints
+        by_hand = given.get((module, role)) or given.get((module, None))
+        if by_hand is not None:
+            return by_hand
         endpoints = self.discover().endpoints
         return endpoints.get((module, role)) or endpoints.get((module, None))
 
@@ -140,17 +148,54 @@ def open_target(settings: TargetSettings, role: Role) -> Target:
 
 
 def _discover(client: OcpiClient, versions_url: str, version: str) -> Discovery:
-    versions = client.get(versions_url, "GET versions")
-    found = Discovery(versions)
+    versions, redirected = _get(client, versions_url, "GET versions")
+    found = Discovery(versions, findings=redirected)
     found.findings += check_versions_token(versions, client.profile)
     found.findings += check_response(versions, client.profile)
     found.findings += check_versions(versions, version)
     url = details_url(versions, version)
     if url is None:
         return found
-    details = client.get(url, f"GET {version} details")
+    details, redirected = _get(client, url, f"GET {version} details")
     found.details = details
+    found.findings += redirected
     found.findings += check_response(details, client.profile)
     found.findings += check_version_details(details, client.profile)
     found.endpoints = endpoints_of(details, client.profile)
+    for key, endpoint in found.endpoints.items():
+        if key[0] in _JUDGED_MODULES:
+            found.endpoints[key] = _settled(client, endpoint, key, found.findings)
     return found
+
+
+# The modules the suites call: where each answers is asked once at discovery
+_JUDGED_MODULES = ("cdrs",)
+
+
+def _settled(
+    client: OcpiClient, url: str, key: tuple[str, str | None], findings: list[Finding]
+) -> str:
+    """Where a module answers: its URL, or the same with a slash added or dropped when it
+    redirects there (a web framework's trailing-slash redirect). That redirect is one finding
+    (H-HTTP-04), and the suites then judge the module at the URL it answers at, so the
+    defects behind it are told in the same run."""
+    module, role = key
+    label = f"GET {module} {role or ''} endpoint (where it answers)".replace("  ", " ")
+    answer = client.get(url, label, params={"limit": 1} if role != "RECEIVER" else None)
+    onward = slash_redirect(answer)
+    if onward is None:
+        return url
+    followed = client.get(onward, f"{label} at the redirect's Location")
+    findings += check_redirect(answer, followed)
+    return onward
+
+
+def _get(client: OcpiClient, url: str, label: str) -> tuple[Exchange, list[Finding]]:
+    """A discovery answer, past one redirect on the target's origin (a slash added): the
+    answer to read on, and the redirect's finding. Elsewhere the token never goes."""
+    answer = client.get(url, label)
+    onward = redirect_on_origin(answer)
+    if onward is None:
+        return answer, []
+    followed = client.get(onward, f"{label} at the redirect's Location")
+    return followed, check_redirect(answer, followed)

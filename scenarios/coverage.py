@@ -17,6 +17,7 @@ _SHOWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "auth-wrong-status": ("error", ()),
     "auth-raw-token": ("error", ()),
     "auth-bearer-accepted": ("error", ()),
+    "versions-open": ("error", ()),
     "no-envelope": ("error", ()),
     "no-timestamp": ("error", ()),
     "status-code-string": ("error", ()),
@@ -38,6 +39,7 @@ _SHOWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "request-id-not-echoed": ("error", ()),
     "wrong-content-type": ("error", ()),
     "routing-headers-missing": ("warning", ()),
+    "routing-headers-not-swapped": ("error", ()),
     "cdr-2.1.1-shape": ("error", ()),
     "cost-off": ("error", ()),
     "energy-total-off": ("error", ()),
@@ -52,6 +54,7 @@ _SHOWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "no-location-header": ("error", ()),
     "non-json-accepted": ("error", ()),
     "store-invalid": ("error", ()),
+    "invalid-refused-without-envelope": ("error", ()),
     "duplicate-overwrites": ("error", ()),
     "token-a-kept": ("error", ()),
 }

@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 
 from harness.checks.auth import check_refused
+from harness.checks.exchange_finding import blocked
 from harness.checks.receiver import (
     check_invalid_refused,
     check_non_json_refused,
     check_push_accepted,
+    check_read_at_derived_url,
     check_served_back,
     check_unchanged,
+    derived_cdr_urls,
     location_of,
 )
 from harness.exchange import Exchange
@@ -54,6 +57,20 @@ def _push(
     return check_push_accepted(post, receiver.client.profile, what), location_of(post)
 
 
+def _unreadable_without_location(
+    location: str | None, pushed: list[Finding], requirements: tuple[str, ...], what: str
+) -> list[Finding]:
+    """No Location to read the stored CDR at: ``requirements`` need that read, so they are
+    blocked by the push's own finding (``pushed``: not accepted, or no Location), never
+    passed."""
+    if location:
+        return []
+    errors = [f for f in pushed if f.level.value == "error" and f.outcome is None]
+    cause = errors[0] if errors else None
+    why = (cause.requirement, cause.message) if cause else ("T-CDR-02", "no usable Location")
+    return blocked(None, requirements, what, why)
+
+
 def _read_back(receiver: Target, location: str, what: str) -> Exchange:
     return receiver.client.get(location, f"GET {what} back")
 
@@ -73,11 +90,41 @@ def test_a_cdr_of_each_profile_is_accepted_and_served_back_unchanged(
         pytest.skip(f"profile {profile} has no {version} form")
     cdr = _tagged(cdr_factory(version=version, profile=profile), run_tag)
     what = f"CDR {cdr['id']}"
-    findings, location = _push(receiver, cdr_receiver, cdr, what)
+    post = _post(receiver, cdr_receiver, cdr, what)
+    findings = check_push_accepted(post, receiver.client.profile, what)
+    location = location_of(post)
+    served = None
     if location:
-        fetched = _read_back(receiver, location, what)
-        findings += check_served_back(fetched, cdr, receiver.client.profile, what)
+        served = _read_back(receiver, location, what)
+        findings += check_served_back(served, cdr, receiver.client.profile, what)
+    if _accepted(post) and not location:
+        # Nowhere to read it back: how it is served there is unknown, not passed
+        why = ("T-CDR-02", "the answer to the POST has no Location header")
+        findings += blocked(post, ("T-CDR-03",), f"how {what} is served back", why)
+    if _accepted(post) and not _served(served):
+        findings += _read_at_derived_url(receiver, cdr_receiver, cdr, what)
     conforms(request, findings)
+
+
+def _accepted(post: Exchange) -> bool:
+    return (post.envelope or {}).get("status_code") == 1000
+
+
+def _served(fetched: Exchange | None) -> bool:
+    return fetched is not None and fetched.status == 200 and fetched.envelope is not None
+
+
+def _read_at_derived_url(
+    receiver: Target, endpoint: str, cdr: dict[str, Any], what: str
+) -> list[Finding]:
+    """The CDR accepted but not readable at its Location: read it where a receiver commonly
+    serves it, as a labelled diagnostic, so its shape and round trip are still told."""
+    for number, url in enumerate(derived_cdr_urls(endpoint, cdr), 1):
+        label = f"GET {what} at derived URL {number} (diagnostic: the Location was unusable)"
+        fetched = receiver.client.get(url, label)
+        if _served(fetched):
+            return check_read_at_derived_url(fetched, cdr, what)
+    return []
 
 
 def _invalid_cdrs(version: str, valid: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -121,6 +168,9 @@ def test_a_known_id_does_not_replace_the_stored_cdr(
 ) -> None:
     cdr = _tagged(cdr_factory(version=receiver.settings.version), run_tag)
     findings, location = _push(receiver, cdr_receiver, cdr, "a CDR")
+    findings += _unreadable_without_location(
+        location, findings, ("C-005",), "whether a second POST replaces it"
+    )
     before = _read_back(receiver, location, "the first CDR") if location else None
     changed = {**cdr, "remark": "posted again with the same id"}
     _post(receiver, cdr_receiver, changed, "the same id again")
@@ -167,6 +217,9 @@ def test_posting_needs_the_token_and_stored_cdrs_cannot_be_changed(
     findings = check_refused(anonymous, "no token on a POST", envelope=False)
     accepted, location = _push(receiver, cdr_receiver, cdr, "a CDR")
     findings += accepted
+    findings += _unreadable_without_location(
+        location, accepted, ("T-CDR-04",), "whether PUT/PATCH change it"
+    )
     if location:
         before = _read_back(receiver, location, "the CDR before PUT/PATCH")
         for method in ("PUT", "PATCH"):

@@ -18,7 +18,12 @@ from harness.checks.credentials import (
     check_token_a_retired,
     check_token_c_opens,
 )
-from harness.checks.discovery import check_version_details, check_versions, check_versions_token
+from harness.checks.discovery import (
+    check_redirect,
+    check_version_details,
+    check_versions,
+    check_versions_token,
+)
 from harness.checks.pagination import (
     check_bad_paging_refused,
     check_crawl,
@@ -35,10 +40,11 @@ from harness.checks.receiver import (
     check_invalid_refused,
     check_non_json_refused,
     check_push_accepted,
+    check_read_at_derived_url,
     check_served_back,
     check_unchanged,
 )
-from harness.checks.transport import check_response
+from harness.checks.transport import check_response, check_routing_swapped, check_timestamp_moves
 from harness.exchange import Crawl, CrawlStop, Exchange, parse_body
 from harness.findings import Finding
 from harness.versions import version_profile
@@ -122,6 +128,21 @@ def case(name: str, check: Callable[..., list[Finding]], emits: str, *args: Any,
 
 
 GOOD = exchange(envelope([]))
+
+
+def _stamped(first: str, later: str, apart: float = 3) -> tuple[Exchange, Exchange]:
+    """Two answers with these timestamps (on 2025-01-01), asked ``apart`` seconds apart."""
+    one = exchange(envelope([], timestamp=f"2025-01-01{first}"))
+    two = exchange(envelope([], timestamp=f"2025-01-01{later}"))
+    one.sent_at, two.sent_at = 100.0, 100.0 + apart
+    return one, two
+
+
+_US, _THEM = ("NL", "HAR"), ("DE", "MCK")
+_ROUTED = {"OCPI-from-country-code": "NL", "OCPI-from-party-id": "HAR",
+           "OCPI-to-country-code": "DE", "OCPI-to-party-id": "MCK"}  # fmt: skip
+_SWAPPED = {"OCPI-from-country-code": "de", "OCPI-from-party-id": "mck",
+            "OCPI-to-country-code": "NL", "OCPI-to-party-id": "HAR"}  # fmt: skip
 _SENT = {"id": "CDR1", "total_energy": 10, "remark": "x"}
 _STORED = exchange(envelope(_SENT))  # the CDR read back as sent, before an attempt to change it
 _ACCEPTED = exchange(envelope(), 201, {"Location": URL + "/NL/ABC/VALID"}, method="POST")
@@ -167,7 +188,65 @@ CASES: list[Case] = [
         _off_origin(),
         V22,
     ),
+    case(
+        "a timestamp that moves",
+        check_timestamp_moves,
+        "",
+        *_stamped("T10:00:00Z", "T10:00:02Z", 2),
+    ),
+    case(
+        "a timestamp close in time",
+        check_timestamp_moves,
+        "",
+        *_stamped("T10:00:00Z", "T10:00:00Z", 0.5),
+    ),
+    case(
+        "a timestamp frozen",
+        check_timestamp_moves,
+        "T-ENV-01",
+        *_stamped("T10:00:00Z", "T10:00:00Z", 3),
+    ),
+    case(
+        "routing headers swapped",
+        check_routing_swapped,
+        "",
+        exchange(envelope([]), headers=_SWAPPED, request_headers=_ROUTED),
+        _US,
+        _THEM,
+    ),
+    case(
+        "routing headers sent back as they came",
+        check_routing_swapped,
+        "T-ROUTE-03",
+        exchange(envelope([]), headers=_ROUTED, request_headers=_ROUTED),
+        _US,
+        _THEM,
+    ),
+    case(
+        "routing headers with another party",
+        check_routing_swapped,
+        "T-ROUTE-03",
+        exchange(envelope([]), headers={**_SWAPPED, "OCPI-to-party-id": "XYZ"}),
+        _US,
+        _THEM,
+    ),
     case("a server error", check_response, "T-HTTP-02", exchange(envelope(), 500), V22),
+    case(
+        "a server error page",
+        check_response,
+        "T-HTTP-02",
+        exchange("<html>Internal Server Error</html>", 500, {"Content-Type": "text/html"}),
+        V22,
+    ),
+    case(
+        "a redirect without a body",
+        check_response,
+        "H-HTTP-04",
+        exchange("", 307, {"Content-Type": "", "Location": URL + "/"}),
+        V22,
+        expect_list=True,
+        functional=True,
+    ),
     case(
         "text/plain",
         check_response,
@@ -224,6 +303,20 @@ CASES: list[Case] = [
     ),
     # discovery
     case("the token opens versions", check_versions_token, "", GOOD, V22),
+    case(
+        "versions redirected to a slash",
+        check_redirect,
+        "H-HTTP-04",
+        exchange(None, 308, {"Location": URL + "/"}),
+        exchange(envelope([])),
+    ),
+    case(
+        "versions not redirected",
+        check_redirect,
+        "",
+        exchange(envelope([])),
+        exchange(envelope([])),
+    ),
     case("versions refuses the token (2.2.1)", check_versions_token, "T-AUTH-03", _REFUSED, V22),
     case("versions refuses the token (2.1.1)", check_versions_token, "T-AUTH-02", _REFUSED, V211),
     case(
@@ -451,6 +544,30 @@ CASES: list[Case] = [
         "a CDR",
     ),
     case(
+        "served at a derived URL as sent",
+        check_read_at_derived_url,
+        "",
+        exchange(envelope(_SENT)),
+        _SENT,
+        "a CDR",
+    ),
+    case(
+        "served at a derived URL as a list of one",
+        check_read_at_derived_url,
+        "T-CDR-03",
+        exchange(envelope([_SENT])),
+        _SENT,
+        "a CDR",
+    ),
+    case(
+        "served at a derived URL without a field",
+        check_read_at_derived_url,
+        "T-CDR-03",
+        exchange(envelope({k: v for k, v in _SENT.items() if k != "remark"})),
+        _SENT,
+        "a CDR",
+    ),
+    case(
         "unchanged after a second POST",
         check_unchanged,
         "",
@@ -499,6 +616,24 @@ CASES: list[Case] = [
         check_invalid_refused,
         "C-001",
         exchange(envelope(), 201, method="POST"),
+        "missing id",
+        _ACCEPTED,
+    ),
+    case(
+        "an invalid CDR refused in a framework's own JSON",
+        check_invalid_refused,
+        "T-ENV-01",
+        exchange(
+            {"detail": [{"loc": ["body", "id"], "msg": "field required"}]}, 422, method="POST"
+        ),
+        "missing id",
+        _ACCEPTED,
+    ),
+    case(
+        "an invalid CDR refused without a body",
+        check_invalid_refused,
+        "T-ENV-01",
+        exchange("", 400, {"Content-Type": "text/plain"}, method="POST"),
         "missing id",
         _ACCEPTED,
     ),

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -114,7 +115,7 @@ def deep_json(depth: int) -> str:
 
 class _Cpo(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    timeout = 2  # a kept-alive connection left open ends, so that closing the server joins
+    timeout = 0.5  # a kept-alive connection left open ends, so that closing the server joins
     server: _CpoServer
 
     def do_GET(self) -> None:
@@ -172,7 +173,12 @@ def ocpi_cpo(cdrs: str, total: int = 1, versions: str | None = None) -> Iterator
         yield url + "/ocpi/versions"
 
 
-TIMESTAMP = "2025-06-01T12:00:00Z"
+def _now() -> str:
+    """The envelope's timestamp: when the answer is made (T-ENV-01)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+STARTED = _now()
 
 
 @dataclass(frozen=True)
@@ -182,15 +188,27 @@ class Behaviour:
     that accepts every POST and answers with that Location (``{id}`` replaced), wherever it
     points. With ``cdrs`` it lists those instead, filtered by date_from/date_to, ``limit`` at a
     time (7 by default), with the request ids echoed and the routing headers, and a next-page
-    Link of ``link`` (``{offset}`` and ``{limit}`` replaced) on every page but the last:
-    a partner correct in all but its Link."""
+    Link of ``link`` (``{offset}``, ``{limit}`` and ``{filters}``, the request's date filters,
+    replaced) on every page but the last:
+    a partner correct in all but its Link. Without ``honours_offset`` every page starts at the
+    first CDR, whatever offset is asked. With ``serves_pushed`` it keeps each CDR POSTed
+    (its id lower-cased, as some libraries do) and serves it at ``<endpoint>/<id>`` as a list
+    of one, wherever its Location points (``{base}`` in it: the partner's own origin)."""
 
     token: str
     echo: bool = True
     flood: int = 0
     location: str | None = None
     cdrs: tuple[dict[str, Any], ...] = ()
-    link: str = "{base}/ocpi/2.2.1/cdrs?offset={offset}&limit={limit}"
+    link: str = "{base}/ocpi/2.2.1/cdrs?offset={offset}&limit={limit}{filters}"
+    honours_offset: bool = True
+    serves_pushed: bool = False
+    # "redirect-slash": the versions URL answers 308 to itself with a slash added;
+    # "broken": it answers HTTP 500 text/html (a partner's discovery down, its modules up);
+    # "endpoint-slash": the cdrs URL the details list answers 307 to itself with a slash
+    discovery: str = "ok"
+    # every answer carries the timestamp of the server's start (a default computed once)
+    frozen_timestamp: bool = False
 
 
 def _escaped(text: str) -> str:
@@ -212,8 +230,9 @@ def echo_forms(token: str) -> list[str]:
 
 class _Partner(BaseHTTPRequestHandler):
     behaviour: Behaviour
+    pushed: dict[str, dict[str, Any]]  # id lower-cased -> the CDR kept (serves_pushed)
     protocol_version = "HTTP/1.1"
-    timeout = 2  # a kept-alive connection left open ends, so that closing the server joins
+    timeout = 0.5  # a kept-alive connection left open ends, so that closing the server joins
 
     def log_message(self, *args: object) -> None:  # the test's output is the run's
         pass
@@ -232,13 +251,25 @@ class _Partner(BaseHTTPRequestHandler):
             self._send(401, {"status_code": 2004, "status_message": "unknown token"})
             return
         try:
-            ident = str(json.loads(body).get("id"))
+            cdr = json.loads(body)
+            ident = str(cdr.get("id"))
         except (ValueError, AttributeError):
-            ident = "unknown"
-        self._send(201, {"status_code": 1000}, location=location.replace("{id}", ident))
+            cdr, ident = None, "unknown"
+        if self.behaviour.serves_pushed and isinstance(cdr, dict):
+            self.pushed[ident.lower()] = {**cdr, "id": ident.lower()}
+        base = f"http://{self.headers.get('Host')}"
+        where = location.replace("{id}", ident).replace("{base}", base)
+        self._send(201, {"status_code": 1000}, location=where)
 
     def do_PUT(self) -> None:
         self.do_POST()
+
+    def _raw(self, status: int, body: bytes, media: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _authorised(self) -> bool:
         wanted = "Token " + base64.b64encode(self.behaviour.token.encode()).decode()
@@ -247,10 +278,28 @@ class _Partner(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         base = f"http://{self.headers.get('Host')}"
         path = urlsplit(self.path).path
+        if self.behaviour.discovery == "endpoint-slash" and path.startswith("/ocpi/2.2.1/cdrs"):
+            if path == "/ocpi/2.2.1/cdrs":  # what a web framework's redirect_slashes does
+                query = urlsplit(self.path).query
+                self.send_response(307)
+                self.send_header("Location", f"{base}{path}/" + (f"?{query}" if query else ""))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            path = "/ocpi/2.2.1/cdrs" if path == "/ocpi/2.2.1/cdrs/" else path
         if not self._authorised():
             self._send(401, {"status_code": 2004, "status_message": "unknown token"})
             return
-        if path == "/ocpi/versions":
+        if path == "/ocpi/versions" and self.behaviour.discovery == "redirect-slash":
+            self.send_response(308)
+            self.send_header("Location", f"{base}/ocpi/versions/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path == "/ocpi/versions" and self.behaviour.discovery == "broken":
+            self._raw(500, b"<html>Internal Server Error</html>", "text/html")
+            return
+        if path in ("/ocpi/versions", "/ocpi/versions/"):
             data: Any = [{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]
         elif path == "/ocpi/2.2.1":
             data = {
@@ -270,14 +319,15 @@ class _Partner(BaseHTTPRequestHandler):
             return
         elif path == "/ocpi/2.2.1/cdrs":
             data = [{} for _ in range(max(self.behaviour.flood, 1))]
+        elif (
+            path.startswith("/ocpi/2.2.1/cdrs/")
+            and path.count("/") == 4
+            and (path.rsplit("/", 1)[1].lower() in self.pushed)
+        ):
+            data = [self.pushed[path.rsplit("/", 1)[1].lower()]]
         else:
             # What a web framework answers for a path no route serves: no OCPI envelope
-            body = b'{"detail":"Not Found"}'
-            self.send_response(404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._raw(404, b'{"detail":"Not Found"}', "application/json")
             return
         self._send(200, {"status_code": 1000, "data": data}, listing=path.endswith("/cdrs"))
 
@@ -290,6 +340,8 @@ class _Partner(BaseHTTPRequestHandler):
             and ("date_to" not in query or c["last_updated"] < query["date_to"])
         ]
         offset, limit = int(query.get("offset", 0)), min(int(query.get("limit", 7)), 1000)
+        if not self.behaviour.honours_offset:
+            offset = 0
         page = listed[offset : offset + limit]
         headers = {
             "X-Total-Count": str(len(listed)),
@@ -302,9 +354,17 @@ class _Partner(BaseHTTPRequestHandler):
         for name in ("X-Request-ID", "X-Correlation-ID"):
             headers[name] = self.headers.get(name, "")
         if offset + limit < len(listed):
-            link = self.behaviour.link.format(base=base, offset=offset + limit, limit=limit)
+            filters = "".join(
+                f"&{name}={quote(query[name], safe='')}"
+                for name in ("date_from", "date_to")
+                if name in query
+            )
+            link = self.behaviour.link.format(
+                base=base, offset=offset + limit, limit=limit, filters=filters
+            )
             headers["Link"] = f'<{link}>; rel="next"'
-        body = json.dumps({"data": page, "status_code": 1000, "timestamp": TIMESTAMP}).encode()
+        stamp = STARTED if self.behaviour.frozen_timestamp else _now()
+        body = json.dumps({"data": page, "status_code": 1000, "timestamp": stamp}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -321,7 +381,8 @@ class _Partner(BaseHTTPRequestHandler):
         location: str | None = None,
     ) -> None:
         token = self.behaviour.token
-        envelope = {**envelope, "timestamp": TIMESTAMP}
+        stamp = STARTED if self.behaviour.frozen_timestamp else _now()
+        envelope = {**envelope, "timestamp": stamp}
         echo = self.behaviour.echo
         if echo:
             envelope["status_message"] = (
@@ -362,6 +423,6 @@ class _PartnerServer(ThreadingHTTPServer):
 @contextmanager
 def hostile_partner(behaviour: Behaviour) -> Iterator[str]:
     """The partner for a ``with`` block; yields its versions URL."""
-    handler = type("Partner", (_Partner,), {"behaviour": behaviour})
+    handler = type("Partner", (_Partner,), {"behaviour": behaviour, "pushed": {}})
     with _serving(_PartnerServer(("127.0.0.1", 0), handler)) as url:
         yield url + "/ocpi/versions"

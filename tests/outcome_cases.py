@@ -32,6 +32,7 @@ from harness.checks.receiver import (
     check_served_back,
     check_unchanged,
 )
+from harness.checks.transport import check_routing_swapped
 from harness.exchange import Crawl, CrawlStop, Exchange
 from tests.exchange_cases import (
     URL,
@@ -291,6 +292,24 @@ OUTCOME_CASES: list[Case] = [
     *_each_missing_answer(check_version_details, "T-VER-02", V22),
     blocked_case("no answer", check_versions_token, "", "T-AUTH-03", _timeout(), V22),
     blocked_case("a redirect", check_versions_token, "", "T-AUTH-03", _redirect(), V22),
+    blocked_case(
+        "routing headers answered by a redirect",
+        check_routing_swapped,
+        "H-HTTP-04",
+        "T-ROUTE-03",
+        _redirect(),
+        ("NL", "HAR"),
+        ("DE", "MCK"),
+    ),
+    blocked_case(
+        "no token refused while valid requests get server errors too",
+        check_refused,
+        "",
+        "T-AUTH-04",
+        exchange(envelope(None, 3000), 500),
+        "no token",
+        valid=exchange(envelope(None, 3000), 503),
+    ),
     # credentials
     *_each_missing_answer(check_registration, "T-CRED-02"),
     *_each_missing_answer(check_token_c_opens, "T-AUTH-06"),
@@ -305,7 +324,8 @@ OUTCOME_CASES: list[Case] = [
         V22,
     ),
     *_each_missing_answer(check_registered_again, "T-CRED-02"),
-    # receiver: the missing answer is check_response's finding (H-HTTP-01/03, with its own name)
+    # receiver: the missing answer, or the redirect, is check_response's finding (H-HTTP-01/03/04,
+    # with its own name)
     blocked_case(
         "no answer to the push",
         check_push_accepted,
@@ -318,7 +338,7 @@ OUTCOME_CASES: list[Case] = [
     blocked_case(
         "the push redirected",
         check_push_accepted,
-        "H-HTTP-04",
+        "",
         "T-CDR-01 T-CDR-02 T-HTTP-04",
         _redirect(),
         V22,
@@ -347,7 +367,7 @@ OUTCOME_CASES: list[Case] = [
     blocked_case(
         "the Location redirected",
         check_served_back,
-        "H-HTTP-04",
+        "",
         "T-CDR-03",
         _redirect(),
         _SENT,

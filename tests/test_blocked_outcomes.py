@@ -40,10 +40,10 @@ def test_a_location_off_the_origin_blocks_the_read_back_and_leads_what_to_fix(
     # not go there, so no CDR can be read back)
     elsewhere = "http://127.0.0.1:9/ocpi/2.2.1/cdrs/NL/ABC/{id}"
     with hostile_partner(Behaviour(TOKEN, echo=False, location=elsewhere)) as url:
-        # When the receiver suite judges it
+        # When the receiver suite judges it (one profile of the round trip is enough)
         summary = _summary(
             pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
-            "--target-role", "emsp",
+            "--target-role", "emsp", "-k", "not each_profile or default",
         )  # fmt: skip
     outcomes = _outcomes(summary)
     # Then the Location is the finding, and what needs the CDR read back is blocked by it,
@@ -62,6 +62,40 @@ def test_a_location_off_the_origin_blocks_the_read_back_and_leads_what_to_fix(
     assert outcomes["T-CDR-01"] == "pass"
 
 
+@pytest.mark.usefixtures("own_secrets")
+def test_a_location_nothing_serves_still_gets_the_cdr_read_at_a_derived_url(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a receiver whose Location holds a language's enum (nothing serves it), that
+    # keeps each pushed CDR lower-cased and serves it at <endpoint>/<id> as a list of one
+    broken = "{base}/ocpi/VersionNumber.v_2_2_1/cdrs/{id}"
+    with hostile_partner(Behaviour(TOKEN, echo=False, location=broken, serves_pushed=True)) as url:
+        # When the receiver's read-back tests judge it (two profiles are enough)
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "emsp",
+            "-k", "each_profile and (default or signed) or known_id or posting_needs",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    findings = [f for t in summary["tests"] for f in t["findings"]]
+    served = [f for f in findings if f["requirement"] == "T-CDR-03"]
+    # Then the Location is what fails T-CDR-03, with the deciding fact
+    errors = [f["message"] for f in served if f["level"] == "error"]
+    assert outcomes["T-CDR-03"] == "fail"
+    assert errors
+    assert all("GET of the Location of" in m and "HTTP 404" in m for m in errors)
+    # And the CDR read at the derived URL tells its shape and its round trip, as warnings
+    diagnostic = [f for f in served if f["message"].startswith("diagnostic (the Location")]
+    assert diagnostic
+    assert {f["level"] for f in diagnostic} == {"warning"}
+    said = " ".join(f["message"] for f in diagnostic)
+    assert "is served as a list of one, not as one CDR" in said
+    assert "came back with a field in other letter case: $.id" in said
+    # And PUT/PATCH and a second POST are not judged on the unreadable Location
+    for rule in ("T-CDR-04", "C-005"):
+        assert outcomes[rule] == "blocked", (rule, outcomes)
+
+
 def test_a_discovery_that_fails_blocks_the_suites_instead_of_erroring_them(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
@@ -75,7 +109,7 @@ def test_a_discovery_that_fails_blocks_the_suites_instead_of_erroring_them(
     failing = {rule for rule, outcome in outcomes.items() if outcome == "fail"}
     assert failing == {"T-HTTP-02"}
     assert outcomes["T-VER-01"] == "blocked"
-    assert set(outcomes.values()) <= {"fail", "blocked", "pass"}, outcomes
+    assert set(outcomes.values()) <= {"fail", "blocked", "pass", "n/a"}, outcomes
     assert {item["requirement"] for item in summary["to_fix"]} == failing
     assert all(item["blocks"] > 10 for item in summary["to_fix"])
     reasons = [t["reason"] for t in summary["tests"] if t["outcome"] == "skipped"]
@@ -91,14 +125,16 @@ def _cdrs(count: int) -> tuple[dict[str, Any], ...]:
     return tuple(sorted(made, key=lambda cdr: str(cdr["last_updated"])))
 
 
+BROKEN_LINK = "{base}/ocpi/VersionNumber.v_2_2_1/cdrs?offset={offset}&limit={limit}&date_to=None"
+
+
 @pytest.mark.usefixtures("own_secrets")
-def test_an_unusable_link_is_the_one_finding_and_what_needs_every_cdr_is_partial(
+def test_an_unusable_link_is_the_one_finding_and_the_crawl_goes_on_by_offset(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     # Given a CPO right in all but its next-page Link (a language's enum in the path and
-    # date_to=None), with 150 CDRs: a crawl in pages of 7 stops after the first
-    broken = "{base}/ocpi/VersionNumber.v_2_2_1/cdrs?offset={offset}&limit={limit}&date_to=None"
-    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(150), link=broken)
+    # date_to=None), with 150 CDRs, that honours offset and limit on its endpoint URL
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(150), link=BROKEN_LINK)
     with hostile_partner(partner) as url:
         # When the sender suite judges it
         summary = _summary(
@@ -106,23 +142,49 @@ def test_an_unusable_link_is_the_one_finding_and_what_needs_every_cdr_is_partial
             "--target-role", "cpo",
         )  # fmt: skip
     outcomes = _outcomes(summary)
-    # Then the Link is the finding, and says what is wrong with it
+    # Then the Link is the finding, says what is wrong with it and how the crawl went on
     assert outcomes["T-PAG-04"] == "fail"
     link = next(i for i in summary["to_fix"] if i["requirement"] == "T-PAG-04")
     said = " ".join(m["message"] for m in link["messages"])
     assert "VersionNumber.v_2_2_1" in said
     assert "date_to=None" in said
-    # And X-Total-Count, completeness and the date window are not blamed for it
-    assert outcomes["T-PAG-01"] == "blocked"
-    # (the date filters are judged on the CDRs the broken crawl dated: 7 of them)
-    assert outcomes["T-PAG-02"] == "partial"
+    assert "continued by offset after the Link failed: reached the end of the list" in said
+    # And X-Total-Count, the date window and every CDR are still judged, on all 150
+    for rule in ("T-PAG-01", "T-PAG-02", "C-001", "C-002", "C-026"):
+        assert outcomes[rule] == "pass", (rule, outcomes)
+    # And nothing else fails: the Link is the one defect of this partner
+    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-PAG-04"}, outcomes
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_a_link_and_offset_both_unusable_leave_what_needs_every_cdr_partial(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given the same broken Link on a CPO that also ignores the offset asked for
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(150), link=BROKEN_LINK,
+                        honours_offset=False)  # fmt: skip
+    with hostile_partner(partner) as url:
+        # When the sender suite judges it
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "cpo",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    # Then the Link is a finding that says continuing by offset failed too, and why
+    assert outcomes["T-PAG-04"] == "fail"
+    link = next(i for i in summary["to_fix"] if i["requirement"] == "T-PAG-04")
+    said = " ".join(m["message"] for m in link["messages"])
+    assert "lists objects already seen (the offset is not honoured either)" in said
     # And the CDRs seen are judged, and said to be 7 of 150, not passed
     for rule in ("C-001", "C-002", "C-026"):
         assert outcomes[rule] == "partial", (rule, outcomes)
     findings = [f for test in summary["tests"] for f in test["findings"]]
     assert any("7 of 150 CDRs checked" in f["message"] for f in findings)
-    # And nothing else fails: the Link is the one defect of this partner
-    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-PAG-04"}, outcomes
+    # And the ignored offset is its own finding (T-PAG-01), X-Total-Count is not blamed
+    offsets = [f["message"] for f in findings if f["requirement"] == "T-PAG-01"]
+    assert offsets
+    assert all("X-Total-Count" not in m for m in offsets), offsets
+    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-PAG-01", "T-PAG-04"}
 
 
 def test_a_location_nothing_serves_is_the_read_back_finding_alone() -> None:
@@ -137,3 +199,91 @@ def test_a_location_nothing_serves_is_the_read_back_finding_alone() -> None:
     # Then T-CDR-03 says what came back, and the envelope of that page is not judged too
     assert [f.requirement for f in found] == ["T-CDR-03"]
     assert "HTTP 404" in found[0].message
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_a_versions_url_redirected_to_a_slash_is_one_finding_and_discovery_goes_on(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a CPO right in all but its versions URL, which answers 308 to itself plus a slash
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(30), discovery="redirect-slash")
+    with hostile_partner(partner) as url:
+        # When the suites judge it
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "cpo",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    # Then the redirect is the one finding, and says it was followed to go on
+    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"H-HTTP-04"}, outcomes
+    said = next(i for i in summary["to_fix"] if i["requirement"] == "H-HTTP-04")["messages"]
+    assert any("followed, on the target's origin, only to go on" in m["message"] for m in said)
+    # And the versions list, the token and the CDR suites are judged past it
+    for rule in ("T-VER-01", "T-VER-02", "T-AUTH-03", "T-PAG-01", "C-001"):
+        assert outcomes[rule] == "pass", (rule, outcomes)
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_an_endpoint_given_by_hand_runs_the_cdr_suites_past_a_broken_discovery(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a CPO whose versions URL answers HTTP 500 while its cdrs module works
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(30), discovery="broken")
+    with hostile_partner(partner) as url:
+        cdrs = url.replace("/ocpi/versions", "/ocpi/2.2.1/cdrs")
+        # When the suites judge it with the cdrs endpoint given by hand
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "cpo", "--ocpi-endpoint", f"cdrs:SENDER={cdrs}",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    # Then discovery's failure is reported, and what rests on it alone is blocked
+    assert outcomes["T-HTTP-02"] == "fail"
+    assert outcomes["T-VER-01"] == "blocked"
+    # And the CDR sender suite is judged in full on the endpoint given
+    for rule in ("T-PAG-01", "T-PAG-02", "T-PAG-04", "C-001", "C-026"):
+        assert outcomes[rule] == "pass", (rule, outcomes)
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_an_endpoint_that_redirects_to_its_slash_is_one_finding_and_judged_behind_it(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a CPO whose details list .../cdrs, which answers 307 to .../cdrs/ (a web
+    # framework's trailing-slash redirect), right in all else
+    slashed = "{base}/ocpi/2.2.1/cdrs/?offset={offset}&limit={limit}{filters}"
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(30), discovery="endpoint-slash",
+                        link=slashed)  # fmt: skip
+    with hostile_partner(partner) as url:
+        # When the suites judge it
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "cpo",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    # Then the redirect is the one finding
+    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"H-HTTP-04"}, outcomes
+    said = next(i for i in summary["to_fix"] if i["requirement"] == "H-HTTP-04")["messages"]
+    assert any("HTTP 307 to" in m["message"] and "/cdrs/" in m["message"] for m in said)
+    # And the CDR suites are judged in full at the URL the module answers at
+    for rule in ("T-PAG-01", "T-PAG-02", "T-PAG-04", "T-AUTH-04", "C-001", "C-026"):
+        assert outcomes[rule] == "pass", (rule, outcomes)
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_a_timestamp_frozen_at_the_server_start_is_found(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a CPO right in all but its envelope's timestamp, the same on every answer
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(10), frozen_timestamp=True)
+    with hostile_partner(partner) as url:
+        # When the suites judge it
+        summary = _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", "cpo",
+        )  # fmt: skip
+    outcomes = _outcomes(summary)
+    # Then T-ENV-01 is the one requirement that fails, saying the timestamp does not move
+    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-ENV-01"}, outcomes
+    said = next(i for i in summary["to_fix"] if i["requirement"] == "T-ENV-01")["messages"]
+    assert any("it is not the time the answer was made" in m["message"] for m in said)

@@ -184,3 +184,51 @@ def test_each_branch_fires_on_the_object_that_breaks_it(
     findings = check_cdr(cdr, version)
     # Then that rule's finding is there at its path and level
     assert (requirement, path, level) in {(f.requirement, f.path, f.level) for f in findings}
+
+
+def test_a_credit_negating_only_total_cost_is_judged_by_the_same_reading_c_018_c_019() -> None:
+    # Given a credit CDR that negates total_cost only, as AMB-C-10=NEGATE_TOTAL_COST_ONLY
+    # reads the spec: its sub-totals keep the original, positive amounts
+    credit = _load("2.2.1", "cdr", "credit")
+    for name, value in credit.items():
+        if name.startswith("total_") and name.endswith("_cost") and name != "total_cost":
+            credit[name] = {side: abs(amount) for side, amount in value.items()}
+    only_total = Options({"AMB-C-10": "NEGATE_TOTAL_COST_ONLY"})
+    # When it is checked under that option, with totals strict (AMB-C-11) too
+    strict = Options({**only_total.values, "AMB-C-11": "FAIL_WITH_TOLERANCE"})
+    for options in (only_total, strict):
+        findings = check_cdr(credit, "2.2.1", options)
+        # Then the tax and sub-total checks read the sub-totals as that option does: positive
+        # amounts with tax above them, adding up to the total the credit negates
+        assert _levels(findings, "C-018") == []
+        assert _levels(findings, "C-019") == []
+    # And the same CDR under the default (every cost negated) is told its sub-totals are wrong
+    assert _levels(check_cdr(credit, "2.2.1"), "C-006")
+
+
+def test_a_credit_negating_only_total_cost_still_adds_up_c_019() -> None:
+    # Given the same credit CDR whose sub-totals add up to more than the total it negates
+    credit = _load("2.2.1", "cdr", "credit")
+    for name, value in credit.items():
+        if name.startswith("total_") and name.endswith("_cost") and name != "total_cost":
+            credit[name] = {side: abs(amount) for side, amount in value.items()}
+    credit["total_energy_cost"] = {"excl_vat": 5.125, "incl_vat": 5.6375}
+    findings = check_cdr(credit, "2.2.1", Options({"AMB-C-10": "NEGATE_TOTAL_COST_ONLY"}))
+    # Then C-019 says so, as for any CDR
+    assert _levels(findings, "C-019") == [Level.ERROR]
+
+
+def test_2_1_1_opening_times_need_regular_hours_or_twentyfourseven_c_001() -> None:
+    # Given a 2.1.1 CDR whose location's opening_times has neither regular_hours nor
+    # twentyfourseven (the 2.1.1 Hours table: one of the two)
+    cdr = _load("2.1.1", "cdr", "full")
+    cdr["location"]["opening_times"] = {"exceptional_closings": []}
+    # When it is checked
+    findings = [f for f in check_cdr(cdr, "2.1.1") if f.requirement == "C-001"]
+    # Then that is an error at opening_times
+    assert [(f.path, f.level) for f in findings] == [("$.location.opening_times", Level.ERROR)]
+    # And either one alone is enough (the spec's example sends both, which passes too)
+    regular = _load("2.1.1", "cdr", "full")["location"]["opening_times"]["regular_hours"]
+    for hours in ({"twentyfourseven": True}, {"regular_hours": regular}):
+        cdr["location"]["opening_times"] = hours
+        assert not [f for f in check_cdr(cdr, "2.1.1") if f.requirement == "C-001"]

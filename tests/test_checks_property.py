@@ -122,6 +122,8 @@ def _strategy(spec: CheckSpec, parameter: inspect.Parameter) -> st.SearchStrateg
     name, annotation = parameter.name, str(parameter.annotation)
     if annotation == "Exchange":
         return exchanges()
+    if annotation == "Exchange | None":
+        return st.none() | exchanges()
     if annotation == "VersionProfile":
         return st.sampled_from(PROFILES)
     if annotation == "Crawl":
@@ -150,6 +152,8 @@ def _strategy(spec: CheckSpec, parameter: inspect.Parameter) -> st.SearchStrateg
         return st.lists(_TEXT, max_size=6)
     if annotation == "Sequence[tuple[str, str]]":
         return st.lists(st.tuples(_TEXT, _TEXT), max_size=6)
+    if annotation == "tuple[str, str]":  # a party: country code and party id
+        return st.tuples(_TEXT, _TEXT)
     if annotation == "tuple[str, str] | None":  # a root cause, as the harness names one
         return st.none() | st.tuples(st.sampled_from(["H-HTTP-01", "T-ENV-01"]), _TEXT)
     if annotation == "tuple[str, ...]":  # requirements to report on: the check's own

@@ -56,6 +56,26 @@ def test_generate_then_validate_and_price_check_exit_0(
     assert main(["validate", "--version", version, "--kind", "tariff", str(path)]) == 0
 
 
+def test_the_issue_16_cdr_bills_the_second_past_a_step_p_011(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # Given the CDR of issue 16: 34,501 s of charging (9.583611 h) under TIME 1.78/h per minute
+    line = _generated(
+        ["--version", "2.2.1", "--count", "1", "--seed", "3", "--profile", "ac-slow",
+         "--start", "6"],
+        capsysbinary,
+    )  # fmt: skip
+    path = tmp_path / "cdr.json"
+    path.write_bytes(line)
+    # When it is priced
+    assert main(["price", "--version", "2.2.1", "--format", "json", str(path)]) == 0
+    record = json.loads(capsysbinary.readouterr().out.splitlines()[0])
+    # Then the second past minute 575 is a 576th minute (P-011): 9.6 h x 1.78
+    assert record["pricing"]["total"]["excl"] == "17.088"
+    # And the generator wrote that total
+    assert json.loads(line)["total_cost"]["excl_vat"] == 17.088
+
+
 def _run_in_new_process(seed: str, hash_seed: str) -> str:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     args = ["generate", "--version", "2.2.1", "--count", "200", "--seed", seed, "--profile"]
@@ -108,6 +128,7 @@ def _peak_rss_kib(count: int) -> int:
     return int(result.stderr.decode().strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess  # the peak memory of a process that did nothing else
 def test_memory_stays_flat_as_the_count_grows() -> None:
     small = _peak_rss_kib(500)

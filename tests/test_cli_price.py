@@ -43,6 +43,30 @@ def test_check_exit_code_on_every_fixture_cdr(
         assert record.get("consistent", True), differences
 
 
+def _findings(out: str) -> set[tuple[str, str, str]]:
+    lines = [json.loads(line) for line in out.splitlines()]
+    found = [f for line in lines for f in line.get("findings", [line])]
+    return {(f["requirement"], f["path"], f["level"]) for f in found if "requirement" in f}
+
+
+@pytest.mark.parametrize("case", CDR_CASES, ids=[c.id for c in CDR_CASES])
+def test_price_check_reports_what_validate_reports(
+    case: FixtureCase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a fixture CDR (the C-012 one among them: validate reported its period across a
+    # price change, price --check did not)
+    options = [f"--option={k}={v}" for k, v in case.options.items()]
+    # When it is validated, and price-checked
+    main(["validate", "--version", case.version, "--kind", "cdr", "--format", "json",
+          *options, str(case.path)])  # fmt: skip
+    validated = _findings(capsys.readouterr().out)
+    main(["price", "--version", case.version, "--check", "--format", "json", *options,
+          str(case.path)])  # fmt: skip
+    checked = _findings(capsys.readouterr().out)
+    # Then both report the same findings: one code path judges the CDR
+    assert checked == validated
+
+
 def test_text_output_is_a_breakdown_table(capsys: pytest.CaptureFixture[str]) -> None:
     path = FIXTURES / "2.2.1" / "cdr" / "valid" / "full.json"
     assert main(["price", "--version", "2.2.1", str(path)]) == 0

@@ -202,6 +202,7 @@ def _peak_rss_kib(count: int, tmp_path: Path) -> int:
     return int(result.stderr.decode().strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess  # the peak memory of a process that did nothing else
 def test_memory_stays_flat_as_input_grows(tmp_path: Path) -> None:
     # Given 500 and 10,000 CDRs as JSON lines (about 20 MB for the larger)

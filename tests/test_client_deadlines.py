@@ -19,7 +19,7 @@ from harness.client import OcpiClient
 from harness.findings import Level
 from harness.settings import SettingsError, parse_settings
 from harness.versions import version_profile
-from tests.hostile_servers import drip, raw_server
+from tests.hostile_servers import Respond, drip, raw_server
 from tests.mock_helpers import run_suites
 
 TOKEN = "deadline-test-token"
@@ -179,3 +179,44 @@ def test_a_run_past_its_deadline_blames_nothing_on_the_target(
     assert "failed" not in run.last_line, run.stdout[-3000:]
     assert "the run's deadline (0.001 s, --ocpi-run-deadline) had passed" in run.stdout
     assert json.loads(summary.read_text(encoding="utf-8"))["verdict"] == "inconclusive"
+
+
+def _closes_first(count: list[int]) -> Respond:
+    """Closes the first connection it is asked on without a byte; answers on the next."""
+    body = b'{"data":[],"status_code":1000,"timestamp":"2025-01-01T00:00:00Z"}'
+
+    def respond(sock: socket.socket, stop: threading.Event) -> None:
+        count.append(1)
+        if len(count) == 1:
+            return  # the handler ends: the connection closes with no answer
+        head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        )
+        sock.sendall(head + body)
+
+    return respond
+
+
+def test_a_connection_closed_before_any_answer_is_tried_once_more() -> None:
+    # Given a server that drops a connection before answering (as after its own crash)
+    count: list[int] = []
+    with raw_server(_closes_first(count)) as url:
+        # When a request is sent there
+        exchange = OcpiClient("2.2.1", "t0ken", timeout=5).get(url + "/ocpi/versions")
+    # Then it is sent once more on a new connection, and that answer is the exchange's
+    assert len(count) == 2
+    assert exchange.error is None
+    assert exchange.status == 200
+
+
+def test_a_server_that_never_answers_is_tried_twice_and_then_no_answer() -> None:
+    # Given a server that drops every connection before answering
+    count: list[int] = []
+    with raw_server(lambda sock, stop: count.append(1)) as url:
+        exchange = OcpiClient("2.2.1", "t0ken", timeout=5).get(url + "/ocpi/versions")
+    # Then two tries, and the exchange says there was no answer (H-HTTP-01's evidence)
+    assert len(count) == 2
+    assert exchange.status is None
+    assert exchange.error is not None
+    assert "Server disconnected without sending a response" in exchange.error

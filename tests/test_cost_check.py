@@ -217,3 +217,39 @@ def test_a_drift_a_named_policy_explains_warns_naming_it_and_one_none_explains_f
     assert levels("V-17") == {Level.WARNING}
     assert "AMB-C-02=PER_PERIOD" in _drift_messages("V-17", Options())
     assert levels("V-02") == {Level.ERROR}
+
+
+def test_a_policy_hint_needs_the_amounts_before_and_after_tax() -> None:
+    # Given V-17 stated as priced per period (AMB-C-02=PER_PERIOD gives 1.20 before tax) but
+    # with 1.44 after tax, where that policy (the tariff has no vat) gives 1.20
+    [path] = (FIXTURES / "2.2.1" / "cdr").glob("*/C-026--V-17-total-off.json")
+    cdr = json.loads(path.read_text())
+    cdr["total_cost"]["incl_vat"] = 1.44
+    # When it is checked
+    drift = [f for f in cost(check_cdr(cdr, "2.2.1")) if f.path.startswith("$.total_cost")]
+    # Then no policy is named, since none gives both amounts, and the drift stays an error
+    assert drift
+    assert not [f for f in drift if "AMB-C-02=PER_PERIOD" in f.message]
+    assert {f.level for f in drift} == {Level.ERROR}
+
+
+def test_a_period_holding_reservation_and_charging_time_is_reported_c_012() -> None:
+    # Given a CDR whose first period holds 0.5 h of reservation besides its charging, under a
+    # tariff that prices reserved time on its own element
+    cdr = full()
+    reservation = {
+        "price_components": [{"type": "TIME", "price": 4.0, "vat": 10.0, "step_size": 1}],
+        "restrictions": {"reservation": "RESERVATION"},
+    }
+    cdr["tariffs"][0]["elements"].insert(0, reservation)
+    cdr["start_date_time"] = "2024-03-05T16:30:00Z"
+    cdr["charging_periods"][0]["start_date_time"] = "2024-03-05T16:30:00Z"
+    cdr["charging_periods"][0]["dimensions"].append({"type": "RESERVATION_TIME", "volume": 0.5})
+    cdr["total_time"] = 3.0
+    # When it is checked
+    [finding] = [f for f in check_cdr(cdr, "2.2.1") if f.requirement == "C-012"]
+    # Then that period is named: the reservation ends inside it, where the price changes
+    assert finding.path == "$.charging_periods[0]"
+    assert finding.level is Level.WARNING
+    assert "RESERVATION_TIME" in finding.message
+    assert "tariff T1 element 0" in finding.message

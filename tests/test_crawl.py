@@ -87,3 +87,61 @@ def test_a_page_the_checker_cannot_read_is_a_finding_and_shifts_nothing(
     assert listing.checked == 23 - 5
     costs = [f for f in listing.object_findings if f.requirement == "C-026"]
     assert {f.message.split(":")[0].removeprefix("CDR ") for f in costs} == set(listing.ids[5:])
+
+
+@pytest.mark.parametrize(
+    ("fault", "requirement"),
+    [
+        ("link-drops-filters", "T-PAG-04"),
+        ("link-loop", "H-PAG-01"),
+        ("link-other-host", "H-PAG-02"),
+    ],
+)
+def test_a_link_that_cannot_be_followed_is_a_finding_and_the_crawl_goes_on_by_offset(
+    fault: str, requirement: str
+) -> None:
+    # Given a list of 23 whose Link drops the filters, loops, or leaves the target
+    client = _client(faults=frozenset({fault}))
+    mark = JOURNAL.mark()
+    # When it is crawled in pages of 5 with a date filter that every CDR matches
+    listing = crawl(client, URL, {"date_from": "2000-01-01T00:00:00Z", "limit": 5})
+    # Then the Link's defect is one finding, and it says how the crawl went on
+    [stop] = [f for f in listing.findings if f.requirement == requirement and not f.exchange]
+    assert "continued by offset after the Link failed: reached the end of the list" in stop.message
+    # And every object was listed once, by offset on the endpoint URL with the filter kept
+    assert len(listing.ids) == len(set(listing.ids)) == 23
+    assert listing.incomplete is None
+    continued = [e for e in JOURNAL.since(mark) if "continued by offset" in e.label]
+    assert continued
+    assert all("date_from=2000-01-01" in e.curl for e in continued)
+
+
+def test_a_clean_list_is_never_continued_by_offset() -> None:
+    # Given a list whose Link works, When it is crawled
+    mark = JOURNAL.mark()
+    listing = crawl(_client(), URL, {"limit": 5})
+    # Then no page is asked by offset beyond what the Links led to
+    assert JOURNAL.since(mark)
+    assert not [e for e in JOURNAL.since(mark) if "continued by offset" in e.label]
+    assert len(listing.ids) == 23
+
+
+@pytest.mark.parametrize(
+    ("written", "dated"),
+    [
+        ("2025-10-24T09:10:41Z", "2025-10-24T09:10:41Z"),
+        ("2025-10-24 09:10:41+00:00", "2025-10-24T09:10:41Z"),
+        ("2025-10-24T11:10:41.250+02:00", "2025-10-24T09:10:41.25Z"),
+        ("2025-10-24 09:10:41", "2025-10-24T09:10:41Z"),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_a_last_updated_in_another_form_is_dated_by_the_instant_it_names(
+    written: str, dated: str | None
+) -> None:
+    from harness.checks.pagination import readable_instant
+
+    # Given a last_updated as a library writes it (a space, an offset), When it is read
+    # Then it is the OCPI DateTime of the same instant, or nothing when it names none
+    assert readable_instant(written) == dated

@@ -18,10 +18,11 @@ from harness.findings import Level
 from harness.generate import PROFILES, CdrGenerator, OcpiProvider, generate
 from harness.generate.countries import COUNTRIES
 from harness.models.datetimes import parse_datetime
-from harness.options import OPTION_SPECS
+from harness.options import OPTION_SPECS, Options
 from harness.requirements import REGISTRY
 from tests.conftest import FIXTURES
 
+INFO = Level.INFO
 PAIRS = [(name, version) for name, p in PROFILES.items() for version in p.versions]
 SEEDS = ("7", "release-2.2.1")
 
@@ -51,6 +52,33 @@ def test_every_generated_cdr_and_tariff_is_valid_and_consistent(profile: str, ve
             assert _serious(cdr, version, "cdr") == [], (seed, cdr["id"])
         for tariff in generate("tariff", version, 3, seed, profile):
             assert _serious(tariff, version, "tariff") == []
+
+
+# The strictest step_size reading: no slack at all, every volume exactly as written; and
+# amounts equal to the 4 decimals the generator writes.
+_STRICTEST = Options(
+    {
+        "step-slack-seconds": "0",
+        "step-slack-wh": "0",
+        "tolerance-money": "0.00005",
+        "drift-hints": "NONE",
+    }
+)
+
+
+@pytest.mark.parametrize(("profile", "version"), PAIRS, ids=[f"{p}-{v}" for p, v in PAIRS])
+def test_generated_totals_hold_under_the_strictest_step_size_reading(
+    profile: str, version: str
+) -> None:
+    # Given a sample of generated CDRs (issue 16, item 12: the generator must not lean on
+    # the oracle's slack, or a CPO reading its volumes as written bills other totals)
+    count = 2 if profile == "many-periods" else 40
+    for cdr in generate("cdr", version, count, "issue-16", profile):
+        # When each is priced with no step slack at all
+        findings = check_object(json.dumps(cdr), version, "cdr", _STRICTEST)
+        # Then every total and sub-total is the one the generator wrote
+        drift = [f.message for f in findings if f.requirement == "C-026" and f.level is not INFO]
+        assert drift == [], cdr["id"]
 
 
 def _local(cdr: dict[str, Any], field: str) -> datetime:
@@ -122,7 +150,21 @@ PROOFS: dict[str, Callable[[dict[str, Any]], bool]] = {
     ),
     "signed-data": lambda c: len(c["signed_data"]["signed_values"]) == 2,
     "free-first-half-hour": lambda c: any(r.get("max_duration") == 1800 for r in _restrictions(c)),
+    "every-optional-field": lambda c: (
+        _optional_absent(c) == {"credit", "credit_reference_id"}
+        and all(t["energy_mix"]["environ_impact"] for t in c["tariffs"])
+        and "url" in c["signed_data"]
+        and "state" in c["cdr_location"]
+    ),
 }
+
+
+def _optional_absent(cdr: dict[str, Any]) -> set[str]:
+    """The optional fields of the 2.2.1 CDR model that ``cdr`` leaves out."""
+    from harness.models import model_for
+
+    fields = model_for("2.2.1", "cdr").model_fields
+    return {n for n, f in fields.items() if not f.is_required() and n not in cdr}
 
 
 def test_every_profile_has_a_proof() -> None:

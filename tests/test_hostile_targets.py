@@ -159,10 +159,11 @@ def test_a_crawl_notes_the_objects_it_cannot_date() -> None:
     )
     # When it is crawled
     listing = crawl(OcpiClient("2.2.1", TOKEN), URL, {"limit": 100})
-    # Then every id is listed, the dated ones with their stamps, the others as undated
+    # Then every id is listed, the dated ones with their stamps, the one with an offset by
+    # the instant it names (its form is the schema check's T-TYPE-02), the others as undated
     assert listing.ids == [*UNDATED, *DATED]
-    assert listing.stamps == list(DATED.items())
-    assert listing.undated == list(UNDATED)
+    assert listing.stamps == [("E", "2025-01-01T00:00:00Z"), *DATED.items()]
+    assert listing.undated == [i for i in UNDATED if i != "E"]
 
 
 @pytest.mark.usefixtures("own_secrets")

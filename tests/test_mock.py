@@ -285,6 +285,18 @@ def _no_auth(faults: set[str]) -> httpx.Response:
         return client.get("/ocpi/2.2.1/cpo/cdrs", headers={"Authorization": "Token wrong"})
 
 
+def _open_versions(faults: set[str]) -> int:
+    with mock_client(cdrs=2, faults=faults) as client:
+        return client.get("/ocpi/versions").status_code
+
+
+def _routed(faults: set[str]) -> httpx.Headers:
+    routed = {"OCPI-from-country-code": "NL", "OCPI-from-party-id": "HAR",
+              "OCPI-to-country-code": "DE", "OCPI-to-party-id": "MCK"}  # fmt: skip
+    with mock_client(cdrs=2, faults=faults) as client:
+        return client.get("/ocpi/2.2.1/cpo/cdrs", headers={**auth(), **routed}).headers
+
+
 def _broken_post(faults: set[str]) -> httpx.Response:
     with mock_client(roles=("emsp",), faults=faults) as client:
         headers = {**auth(), "Content-Type": "application/json"}
@@ -311,6 +323,18 @@ FAULT_PROOFS: dict[str, Any] = {
     "auth-raw-token": lambda: _page({"auth-raw-token"}).status_code == 401,
     "auth-bearer-accepted": lambda: (
         _bearer({"auth-bearer-accepted"}).status_code == 200 and _bearer(set()).status_code == 401
+    ),
+    "versions-open": lambda: (
+        _open_versions({"versions-open"}) == 200 and _open_versions(set()) == 401
+    ),
+    "routing-headers-not-swapped": lambda: (
+        _routed({"routing-headers-not-swapped"})["ocpi-to-party-id"] == "MCK"
+        and _routed(set())["ocpi-to-party-id"] == "HAR"
+    ),
+    "invalid-refused-without-envelope": lambda: (
+        _receiver({"invalid-refused-without-envelope"}, _INVALID)[0].status_code == 422
+        and "detail" in _receiver({"invalid-refused-without-envelope"}, _INVALID)[0].json()
+        and _receiver(set(), _INVALID)[0].json()["status_code"] == 2001
     ),
     "no-envelope": lambda: isinstance(_page({"no-envelope"}).json(), list),
     "no-timestamp": lambda: "timestamp" not in _page({"no-timestamp"}).json(),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.conftest import FIXTURES
 from tests.mock_helpers import TOKEN, auth, free_port, wait_for_port
@@ -37,6 +38,7 @@ def _cdr(i: int) -> dict[str, Any]:
     return cdr
 
 
+@pytest.mark.slow
 def test_every_acknowledged_cdr_survives_kill_9(tmp_path: Path) -> None:
     # Given a mock eMSP on a database file, receiving a stream of CDRs
     db = tmp_path / "mock.sqlite"
@@ -69,6 +71,7 @@ def test_every_acknowledged_cdr_survives_kill_9(tmp_path: Path) -> None:
         process.wait(timeout=15)
 
 
+@pytest.mark.slow
 def test_200_concurrent_posts_are_each_stored_exactly_once(tmp_path: Path) -> None:
     port = free_port()
     process = _start(port, tmp_path / "mock.sqlite")

@@ -174,6 +174,7 @@ sqlite3.connect = connect
 """
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_a_restart_after_kill_9_during_seeding_has_exactly_the_seeded_rows(
     tmp_path: Path,
@@ -210,6 +211,7 @@ def test_a_restart_after_kill_9_during_seeding_has_exactly_the_seeded_rows(
 # -- 10: a costly CDR is validated off the event loop -------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_a_600_kb_cdr_post_does_not_delay_a_concurrent_get_by_more_than_a_second() -> None:
     # Rule (issue done-when): validating and pricing a pushed CDR runs off the event loop.
@@ -403,6 +405,7 @@ def test_a_kept_alive_connection_serves_requests_and_is_then_held_to_the_timeout
 _FILE_LIMIT = "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))"
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_ocpi_mock_under_more_half_open_connections_than_files_answers_within_a_second(
     tmp_path: Path,

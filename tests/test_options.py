@@ -41,11 +41,25 @@ def test_parse_overrides_one_option() -> None:
         ("AMB-C-11=LOUD", "takes one of FAIL_WITH_TOLERANCE"),
         ("tolerance-money=abc", "takes a number"),
         ("tolerance-money=-1", "non-negative"),
+        ("step-slack-seconds=abc", "takes a number or auto"),
+        ("step-slack-wh=-0.1", "takes a non-negative number or auto"),
     ],
 )
 def test_wrong_options_say_what_is_accepted(pair: str, says: str) -> None:
     with pytest.raises(OptionError, match=says):
         Options.parse([pair])
+
+
+def test_step_slack_is_derived_unless_a_number_overrides_it() -> None:
+    # Given the step slack options at their default and set to a number
+    # Then the default is auto (derived from the volumes as written) and a number is read
+    assert DEFAULT_OPTIONS.decimal_or_auto("step-slack-seconds") is None
+    assert DEFAULT_OPTIONS.decimal_or_auto("step-slack-wh") is None
+    set_ = Options.parse(["step-slack-seconds=0.5", "step-slack-wh=auto"])
+    assert set_.decimal_or_auto("step-slack-seconds") == Decimal("0.5")
+    assert set_.decimal_or_auto("step-slack-wh") is None
+    with pytest.raises(OptionError, match="is auto"):
+        DEFAULT_OPTIONS.decimal("step-slack-seconds")
 
 
 def test_every_option_id_and_value_is_a_typed_name() -> None:
@@ -87,6 +101,7 @@ def test_a_misspelled_option_value_fails(option_id: str, value: str, says: str) 
         DEFAULT_OPTIONS.is_(option_id, value)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_a_misspelled_option_id_value_or_fault_fails_mypy(tmp_path: Path) -> None:
     # Given code that names an option id, an option value and a fault with one typo each

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -185,3 +186,73 @@ def test_a_tariff_changed_without_a_new_last_updated_is_priced_as_sent() -> None
     assert priced_tariff(again) is priced_tariff(first)  # equal content: converted once
     assert priced_tariff(changed).elements[0].components[0].price == D("2.0")
     assert priced_tariff(first).elements[0].components[0].price == D("1.0")
+
+
+def _reservation_then_charging() -> tuple[list[Any], Any]:
+    """Issue 16: one period of 1 h charging and 0.5 h reservation; element 0 prices reserved
+    time at 4.00/h, element 1 charging time at 1.00/h."""
+    tariffs = [
+        tariff(
+            "T",
+            el(pc("TIME", 4.00), reservation="RESERVATION"),
+            el(pc("TIME", 1.00)),
+        )
+    ]
+    return tariffs, session((0, {"TIME": 1.0, "RESERVATION_TIME": 0.5}), minutes=90)
+
+
+def test_reservation_time_beside_charging_time_is_priced_by_the_reservation_element_p_009() -> None:
+    # Given a period that holds reservation time and charging time
+    tariffs, facts = _reservation_then_charging()
+    # When it is priced
+    pricing = price_session(tariffs, facts)
+    # Then the reserved half hour is priced by the reservation element (P-009): 2.00 + 1.00
+    assert pricing.total.excl == D("3.00")
+    by_dimension = {line.dimension: line for line in pricing.lines}
+    assert by_dimension["RESERVATION_TIME"].element == 0
+    assert by_dimension["RESERVATION_TIME"].group == "reservation"
+    assert by_dimension["TIME"].element == 1
+    assert pricing.subtotals["reservation"].excl == D("2.00")
+    assert pricing.subtotals["time"].excl == D("1.00")
+
+
+def test_durations_count_from_the_charging_after_a_reservation_in_the_same_period_p_009() -> None:
+    # Review of issue 16 item 2: given a tariff pricing reserved time at 4.00/h, energy free
+    # for the first half hour of charging (max_duration 1800 s), then 0.25/kWh
+    tariffs = [
+        tariff(
+            "T",
+            el(pc("TIME", 4.00), reservation="RESERVATION"),
+            el(pc("ENERGY", 0.0), max_duration=1800),
+            el(pc("ENERGY", 0.25)),
+        )
+    ]
+    # And 30 min of reservation, then 10 + 10 min of charging (2 kWh each), written split...
+    split = session(
+        (0, {"RESERVATION_TIME": 0.5}),
+        (30, {"TIME": 1 / 6, "ENERGY": 2.0}),
+        (40, {"TIME": 1 / 6, "ENERGY": 2.0}),
+        minutes=50,
+    )
+    # ...and with the reservation and the first charging in one period
+    joined = session(
+        (0, {"RESERVATION_TIME": 0.5, "TIME": 1 / 6, "ENERGY": 2.0}),
+        (40, {"TIME": 1 / 6, "ENERGY": 2.0}),
+        minutes=50,
+    )
+    # When both are priced, Then charging starts after the reservation in both: 20 minutes
+    # of charging are inside the free half hour, and only the reservation is billed
+    assert price_session(tariffs, split).total.excl == D("2.00")
+    assert price_session(tariffs, joined).total.excl == D("2.00")
+
+
+def test_a_period_holding_reservation_and_charging_time_runs_across_a_price_change_c_012() -> None:
+    # Given the same period: the reservation ends inside it and charging starts
+    tariffs, facts = _reservation_then_charging()
+    # When its periods are checked against the tariff's price changes
+    [crossing] = period_crossings(tariffs, facts)
+    # Then the period is named: TIME moves from the reservation element to the other one
+    assert crossing.period == 0
+    assert crossing.before == "tariff T element 0"
+    assert crossing.after == "tariff T element 1"
+    assert crossing.local.startswith("2024-03-04 10:30")

@@ -198,16 +198,78 @@ def test_local_day_not_utc_day_decides_day_of_week() -> None:
     assert price_session(tariffs, facts).total.excl == D("1.0")
 
 
-def test_step_slack_absorbs_rounding_noise_and_can_be_switched_off() -> None:
-    # 0.500001 h is 1800.0036 s: a rounded decimal of 30 minutes, not a started 31st minute
-    time_tariff = [tariff("T", el(pc("TIME", 1.0, 1800)))]
-    noisy_time = session((0, {"TIME": 0.500001}), minutes=30)
-    assert price_session(time_tariff, noisy_time).total.excl == D("0.5")
-    exact = Options({"step-slack-seconds": "0"})
-    assert price_session(time_tariff, noisy_time, exact).total.excl == D("1.0")
-    # 10.00001 kWh is 10000.01 Wh
-    energy_tariff = [tariff("T", el(pc("ENERGY", 1.0, 1000)))]
-    noisy_energy = session((0, {"ENERGY": 10.00001, "TIME": 1.0}), minutes=60)
-    assert price_session(energy_tariff, noisy_energy).total.excl == D("10.0")
-    exact_wh = Options({"step-slack-wh": "0"})
-    assert price_session(energy_tariff, noisy_energy, exact_wh).total.excl == D("11.0")
+def test_a_fraction_of_a_second_past_a_step_is_billed_a_whole_step_p_011() -> None:
+    # Given TIME per minute and 34,501 s of charging written as 9.583611 h (34,500.9996 s):
+    # one second past minute 575 (issue 16; the fixed 1 s slack billed 575 minutes)
+    per_minute = [tariff("T", el(pc("TIME", 1.78, 60)))]
+    past = session((0, {"TIME": 9.583611}), minutes=575.02)
+    # When it is priced at the defaults
+    # Then consumed time rounds up (P-011): 576 minutes, 9.6 h x 1.78
+    assert price_session(per_minute, past).total.excl == D("17.088")
+    # And 0.1 Wh past a 1 kWh step, written to a tenth of a Wh, is billed a step too
+    per_kwh = [tariff("T", el(pc("ENERGY", 1.0, 1000)))]
+    assert price_session(per_kwh, session((0, {"ENERGY": 10.0001}), minutes=60)).total.excl == 11
+
+
+def test_step_slack_is_the_noise_of_the_volumes_as_written() -> None:
+    # Given 34,980 s (583 minutes) written as 9.716667 h: 34,980.0012 s, the nearest 6-decimal
+    # hour, within half a millionth of an hour (1.8 ms) of the step boundary
+    per_minute = [tariff("T", el(pc("TIME", 1.0, 60)))]
+    noisy = session((0, {"TIME": 9.716667}), minutes=583)
+    # When priced, Then it is on the boundary: 583 minutes, not a started 584th
+    assert price_session(per_minute, noisy).total.excl == D("9.716666666666666666666666667")
+    # And the noise of a sum is the noise of its terms: 1,000 s + 2,000 s written as
+    # 0.277778 h + 0.555556 h are 3,000.0024 s, within 2 x 1.8 ms of 50 minutes
+    summed = session((0, {"TIME": 0.277778}), (1000 / 60, {"TIME": 0.555556}), minutes=50)
+    assert price_session(per_minute, summed).total.excl == D("0.8333333333333333333333333333")
+    # And 10 kWh in thirds written to 5 decimals (10.00001 kWh) are on the 10 kWh step
+    per_kwh = [tariff("T", el(pc("ENERGY", 1.0, 1000)))]
+    thirds = session(
+        (0, {"ENERGY": 3.33334}), (20, {"ENERGY": 3.33333}), (40, {"ENERGY": 3.33334}), minutes=60
+    )
+    assert price_session(per_kwh, thirds).total.excl == D("10.0")
+    # And an explicit slack overrides: 0 reads the volumes exactly, 1 s is the old fixed slack
+    exact = Options({"step-slack-seconds": "0", "step-slack-wh": "0"})
+    assert price_session(per_minute, noisy, exact).total.excl == D("9.733333333333333333333333333")
+    assert price_session(per_kwh, thirds, exact).total.excl == D("11.0")
+    one_second = Options({"step-slack-seconds": "1"})
+    past = session((0, {"TIME": 9.583611}), minutes=575.02)
+    assert price_session(per_minute, past, one_second).total.excl == D(
+        "9.583333333333333333333333333"
+    )
+
+
+def test_the_derived_slack_never_absorbs_a_real_overage() -> None:
+    # Review of issue 16 item 1: the noise of many coarsely written volumes added up to more
+    # than an overage. Given six TIME volumes written to 4 decimals of an hour (0.18 s of
+    # noise each) that add up to 1.0003 h: 1.08 s past the 60th minute
+    per_minute = [tariff("T", el(pc("TIME", 1.0, 60)))]
+    volumes = (0.1667, 0.1667, 0.1667, 0.1667, 0.1666, 0.1669)
+    six = session(*((10 * i, {"TIME": v}) for i, v in enumerate(volumes)), minutes=60.018)
+    # When priced at the default slack, Then the 61st minute is billed (P-011)
+    assert price_session(per_minute, six).total.excl == D("1.016666666666666666666666667")
+    # And 20 energy volumes in whole Wh, 1 Wh past 10 kWh, bill the 11th kWh
+    per_kwh = [tariff("T", el(pc("ENERGY", 1.0, 1000)))]
+    twenty = session(*((3 * i, {"ENERGY": 0.5}) for i in range(19)), (57, {"ENERGY": 0.501}),
+                     minutes=60)  # fmt: skip
+    assert price_session(per_kwh, twenty).total.excl == D("11.0")
+
+
+def test_taxes_excluded_without_vat_are_unknown_or_zero_as_missing_vat_says() -> None:
+    # Given a 2.3.0 tariff with tax_included NO, no vat on its component, and a minimum of
+    # 0.50 before and 0.60 after taxes; a session of 1 kWh at 0.25
+    raw = {
+        **tariff_json("T", el(pc("ENERGY", 0.25))),
+        "min_price": {"before_taxes": 0.5, "after_taxes": 0.6},
+        "tax_included": "NO",
+    }
+    tariffs = [priced_tariff(model_for("2.3.0", "tariff").model_validate_json(json.dumps(raw)))]
+    facts = session((0, {"ENERGY": 1.0, "TIME": 0.1}), minutes=6)
+    # When priced at the default, Then local law decides the tax: the amount after it is
+    # unknown, and so is whether the minimum after tax applies (P-020)
+    default = price_session(tariffs, facts)
+    assert default.total == Cost(D("0.5"), None)
+    assert default.policies["missing-vat"] == "UNKNOWN_TAX"
+    # And under missing-vat=ZERO_TAX no tax is added, so the minimum after tax applies too
+    zero = price_session(tariffs, facts, Options({"missing-vat": "ZERO_TAX"}))
+    assert zero.total == Cost(D("0.5"), D("0.6"))

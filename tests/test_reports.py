@@ -186,6 +186,7 @@ def test_report_options_refuse_wrong_values_in_one_line(pytester: pytest.Pyteste
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(browser_binaries() is None, reason="Debian's chromium/chromedriver missing")
 def test_the_html_report_shows_every_section_in_chromium(
     faulty_run: tuple[Path, int], tmp_path: Path
@@ -321,6 +322,43 @@ def test_a_requirement_takes_the_worst_outcome_of_its_tests(
     jsonschema.validate(summary, SCHEMA)
 
 
+def test_a_requirement_the_version_does_not_have_is_na_unless_something_is_said_against_it() -> (
+    None
+):
+    # Given a 2.1.1 run where a test that claims X-Request-ID echo (2.2+ only) was blocked,
+    # and another test found an error against a 2.2+ rule anyway
+    facts = RunFacts("the embedded mock", True, "2.1.1", None, "1", "error", {}, {}, {})
+    blocked = _record("skipped", marks=("T-HDR-03",))
+    blocked.reason = "blocked by T-VER-01: no endpoint"
+    records = [blocked, _record("failed", ("T-HDR-04", "error"))]
+    # When the summary is built
+    summary = build_summary(records, facts, exit_status=1)
+    outcome = {r["id"]: r["outcome"] for r in summary["requirements"]}
+    # Then the rule 2.1.1 lacks is n/a, not blocked; the one with a finding still fails
+    assert outcome["T-HDR-03"] == "n/a"
+    assert outcome["T-HDR-04"] == "fail"
+    assert summary["counts"]["requirements"]["n/a"] == 1
+    jsonschema.validate(summary, SCHEMA)
+
+
+def test_what_to_fix_says_a_message_seen_in_many_tests_once_with_its_count() -> None:
+    # Given X-Request-ID not echoed in three tests: folded 5 times in one, once in another
+    def echo(test: str, count: int) -> CaseRecord:
+        message = "X-Request-ID not echoed" + (
+            f" ({count} times, e.g. $, ...)" if count > 1 else ""
+        )
+        finding = {"requirement": "T-HDR-03", "level": "error", "message": message, "path": "$"}
+        return CaseRecord(f"t::{test}", "failed", ["T-HDR-03"], [{**finding, "count": count}])
+
+    records = [echo("a", 5), echo("b", 1), echo("c", 3)]
+    # When "What to fix" is built
+    [item] = build_summary(records, FACTS, exit_status=1)["to_fix"]
+    # Then it is one line, counting every place across the tests
+    assert item["messages"] == [
+        {"message": "X-Request-ID not echoed (9 times in 3 tests)", "count": 9}
+    ]
+
+
 def test_the_verdict_is_pass_only_for_a_run_that_exited_0_and_passed_something() -> None:
     passed: list[Any] = [_record("passed", marks=("C-001",))]
     assert build_summary(passed, FACTS, exit_status=0)["verdict"] == "pass"
@@ -369,7 +407,9 @@ def test_passes():
 """
 
 
-@pytest.mark.parametrize("workers", [(), pytest.param(("-n", "2"), marks=pytest.mark.subprocess)])
+@pytest.mark.parametrize(
+    "workers", [(), pytest.param(("-n", "2"), marks=[pytest.mark.subprocess, pytest.mark.slow])]
+)
 def test_odd_outcomes_are_counted_as_pytest_counts_them(
     pytester: pytest.Pytester, workers: tuple[str, ...]
 ) -> None:

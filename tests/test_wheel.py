@@ -79,6 +79,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_runs_the_suites_against_the_embedded_mock(
     installed: Path, tmp_path: Path
 ) -> None:

@@ -31,13 +31,23 @@ def check_token_opens(answer: Exchange, profile: VersionProfile) -> list[Finding
 
 @check(requirements=("T-AUTH-04", "T-ENV-05", "H-HTTP-04"), needs=("refusals",))
 def check_refused(
-    answer: Exchange, what: str, level: Level = Level.ERROR, envelope: bool = True
+    answer: Exchange,
+    what: str,
+    level: Level = Level.ERROR,
+    envelope: bool = True,
+    valid: Exchange | None = None,
 ) -> list[Finding]:
     """A request with ``what`` (no token, a wrong one, the wrong encoding) gets 401
-    (T-AUTH-04), in the OCPI envelope when ``envelope`` (T-ENV-05)."""
+    (T-AUTH-04), in the OCPI envelope when ``envelope`` (T-ENV-05). A server error is a
+    finding only if a ``valid`` request (the same with the token) got no server error: when
+    every request fails, nothing is known of how the token is checked."""
     unjudged = not_judgeable(answer, ("T-AUTH-04",), f"the answer to {what}")
     if unjudged is not None:
         return unjudged
+    failing = valid is not None and (valid.status is None or valid.status >= 500)
+    if failing and valid is not None and answer.status is not None and answer.status >= 500:
+        cause = ("T-HTTP-02", f"{valid.label} with the token got {answer_fact(valid)} too")
+        return blocked(answer, ("T-AUTH-04",), f"the answer to {what}", cause)
     if answer.status != 401:
         message = f"with {what} the target answered {answer_fact(answer)}, not 401"
         return [_f(answer, "T-AUTH-04", message, "Authorization", level, 401, answer.status)]

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.cost_consistency import check_cost
+from harness.checks.cost_consistency import check_cost, cost_signs
 from harness.checks.registry import check
 from harness.findings import Finding, Level
 from harness.models import models_for
@@ -444,10 +444,11 @@ def check_credit(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 @check(requirements=("C-018",), needs=("well-formed fields",), versions=("2.2.1", "2.3.0"))
 def check_tax_amounts(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """Amounts after tax are not below those before tax, reversed for credit CDRs (C-018)."""
+    """Amounts after tax are not below those before tax, reversed for the amounts a credit
+    CDR negates (C-018; which ones per AMB-C-10)."""
     if ctx.profile.money_shape == "number":
         return
-    credit = bool(cdr.credit)
+    total_sign, sub_sign = cost_signs(cdr, ctx)
     for name in ("total_cost", *_SUBTOTALS):
         value = getattr(cdr, name)
         if value is None:
@@ -455,9 +456,10 @@ def check_tax_amounts(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         amount = ctx.amount(value)
         if amount.incl is None:
             continue
-        wrong = amount.incl > amount.excl if credit else amount.incl < amount.excl
+        negated = (total_sign if name == "total_cost" else sub_sign) < 0
+        wrong = amount.incl > amount.excl if negated else amount.incl < amount.excl
         if wrong:
-            relation = "above" if credit else "below"
+            relation = "above" if negated else "below"
             yield ctx.finding(
                 "C-018",
                 Level.WARNING,
@@ -484,26 +486,43 @@ def check_subtotals(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     summed = sum(present, Decimal(0))
     tolerance = ctx.tolerance("money")
     limited = any(t.min_price is not None or t.max_price is not None for t in cdr.tariffs or [])
-    credit = bool(cdr.credit)
+    # A credit CDR's amounts compared as the session's they credit (AMB-C-10 says which are
+    # negated): the sub-totals add up to the total either way.
+    total_sign, sub_sign = cost_signs(cdr, ctx)
+    expected = summed * sub_sign * total_sign
     if len(present) == len(_SUBTOTALS) and not limited:
-        if abs(summed - total) > tolerance:
+        if abs(expected - total) > tolerance:
             yield ctx.finding(
                 "C-019",
                 level,
-                f"the cost sub-totals add up to {summed} but total_cost is {total}",
+                f"the cost sub-totals add up to {summed} but total_cost is {total}"
+                + _credit_reading(total_sign, sub_sign),
                 ("total_cost",),
-                expected=summed,
+                expected=expected,
                 seen=total,
             )
-    elif not credit and not limited and summed > total + tolerance:
+    elif not limited and summed * sub_sign > total * total_sign + tolerance:
         yield ctx.finding(
             "C-019",
             level,
-            f"the cost sub-totals given already add up to {summed}, more than total_cost {total}",
+            f"the cost sub-totals given already add up to {summed}, more than total_cost {total}"
+            + _credit_reading(total_sign, sub_sign),
             ("total_cost",),
-            expected=f">= {summed}",
+            expected=f"{'<=' if total_sign < 0 else '>='} {expected}",
             seen=total,
         )
+
+
+def _credit_reading(total_sign: int, sub_sign: int) -> str:
+    """How a credit CDR's sub-totals were read, for a C-019 message."""
+    if total_sign > 0:
+        return ""
+    if sub_sign > 0:
+        return (
+            " (a credit CDR: its total negated, its sub-totals not, "
+            "AMB-C-10=NEGATE_TOTAL_COST_ONLY)"
+        )
+    return " (a credit CDR: its total and sub-totals negated, AMB-C-10)"
 
 
 @check(requirements=("C-027",), needs=("well-formed fields",), versions=("2.2.1", "2.3.0"))
@@ -577,6 +596,25 @@ def check_location_211(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+@check(requirements=("C-001",), needs=("well-formed fields",), versions=("2.1.1",))
+def check_opening_times_211(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """A 2.1.1 location's opening_times has regular_hours or twentyfourseven (C-001: the
+    Hours table requires one of the two; the model accepts both, as the spec's example sends)."""
+    if ctx.profile.location_field != "location":
+        return
+    hours = cdr.location.opening_times
+    if hours is None or hours.regular_hours is not None or hours.twentyfourseven is not None:
+        return
+    yield ctx.finding(
+        "C-001",
+        Level.ERROR,
+        "location.opening_times has neither regular_hours nor twentyfourseven: 2.1.1 Hours "
+        "requires one of the two (give twentyfourseven true for a location always open)",
+        ("location", "opening_times"),
+        expected="regular_hours or twentyfourseven",
+    )
+
+
 # Per version: the token types and connector standards its OpenEnums list.
 _KNOWN: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -627,6 +665,7 @@ CDR_CHECKS: tuple[CdrCheck, ...] = (
     check_subtotals,
     check_signed_data,
     check_location_211,
+    check_opening_times_211,
     check_open_enums,
     check_cost,
 )

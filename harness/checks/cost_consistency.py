@@ -62,7 +62,8 @@ class _Inputs:
 
 @check(requirements=("C-012", "C-026", "TF-002"), needs=("well-formed fields",))
 def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """Re-price the CDR: its periods start at every time-based price change (C-012), and its
+    """Re-price the CDR: its periods start at every time-based price change and where a
+    reservation ends (C-012), and its
     total_cost and total_*_cost agree with the oracle's price (C-026, level per AMB-C-11; a
     total that a named policy explains is a warning naming it)."""
     source = ctx.tariffs if ctx.tariffs is not None else cdr.tariffs
@@ -105,10 +106,24 @@ def check_cost(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
 def _boundary_findings(inputs: _Inputs, ctx: CheckContext) -> Iterator[Finding]:
     """C-012 for each period that runs across a time, date, day-of-week or duration boundary
     where the element pricing one of its dimensions changes (read in the zone AMB-C-05 gives;
-    energy and power thresholds depend on the charging curve and are not checked)."""
-    if not any(t.time_restricted for t in inputs.tariffs):
+    energy and power thresholds depend on the charging curve and are not checked), and for
+    each period that holds reservation time besides charging under another element."""
+    timed = any(t.time_restricted for t in inputs.tariffs)
+    if not timed and not any(p.mixes_reservation for p in inputs.session.periods):
         return
     for crossing in period_crossings(inputs.tariffs, inputs.session, ctx.options):
+        if crossing.reservation:
+            yield ctx.finding(
+                "C-012",
+                Level.WARNING,
+                f"charging period {crossing.period} holds RESERVATION_TIME besides charging: "
+                f"the reservation ends inside it (at {crossing.local} if it comes first), "
+                f"where {crossing.dimension} moves from {crossing.before} to {crossing.after}; "
+                "a new period must start where charging starts",
+                ("charging_periods", crossing.period),
+                expected=f"a period starting at {crossing.local}",
+            )
+            continue
         yield ctx.finding(
             "C-012",
             Level.WARNING,
@@ -121,14 +136,22 @@ def _boundary_findings(inputs: _Inputs, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+def cost_signs(cdr: Any, ctx: CheckContext) -> tuple[int, int]:
+    """The signs a CDR's total_cost and its total_*_cost carry: -1 for a credit CDR's
+    total_cost (C-006), and for its sub-totals unless AMB-C-10=NEGATE_TOTAL_COST_ONLY (a
+    credit that negates the total only keeps the original sub-totals). The cost, tax (C-018)
+    and sub-total (C-019) checks all read the sub-totals this way."""
+    if not declared(cdr, "credit"):
+        return 1, 1
+    return -1, 1 if ctx.options.is_("AMB-C-10", "NEGATE_TOTAL_COST_ONLY") else -1
+
+
 def cost_drift(
     cdr: Any, pricing: Pricing, ctx: CheckContext, level: Level, inputs: _Inputs
 ) -> Iterator[Finding]:
     """A finding per stated amount that differs from the priced one beyond tolerance-money.
     Credit CDRs are compared with the negated price (C-006; sub-totals per AMB-C-10)."""
-    credit = bool(declared(cdr, "credit"))
-    sign = -1 if credit else 1
-    sub_sign = -1 if credit and not ctx.options.is_("AMB-C-10", "NEGATE_TOTAL_COST_ONLY") else 1
+    sign, sub_sign = cost_signs(cdr, ctx)
     stated = ctx.amount(cdr.total_cost)
     total_findings = list(
         _compare(
@@ -145,7 +168,9 @@ def cost_drift(
         )
     )
     if total_findings:
-        policies = policy_hints(ctx, stated.excl * sign, inputs)
+        # The stated total as the credited session's (both sides, before and after tax).
+        as_priced = Cost(stated.excl * sign, None if stated.incl is None else stated.incl * sign)
+        policies = policy_hints(ctx, as_priced, inputs)
         hints = _dimension_hints(pricing, ctx, stated.excl * sign) + policies
         suffix = ""
         for note in (*hints, *pricing.notes):
@@ -210,12 +235,6 @@ def _compare(
         )
 
 
-def drift_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal, inputs: _Inputs) -> list[str]:
-    """Likely causes of a total that differs: a dimension left out or counted twice, or a
-    policy under which the stated total is exactly what the tariffs give."""
-    return _dimension_hints(pricing, ctx, stated) + policy_hints(ctx, stated, inputs)
-
-
 def _dimension_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal) -> list[str]:
     tolerance = ctx.tolerance("money")
     priced = pricing.total.excl
@@ -234,9 +253,11 @@ def _dimension_hints(pricing: Pricing, ctx: CheckContext, stated: Decimal) -> li
     return hints
 
 
-def policy_hints(ctx: CheckContext, stated: Decimal, inputs: _Inputs) -> list[str]:
+def policy_hints(ctx: CheckContext, stated: Cost, inputs: _Inputs) -> list[str]:
     """The named policies (another value of a pricing option) under which the tariffs give
-    exactly the stated total: a reading of the spec, not a wrong bill."""
+    the stated total, before and after tax alike, within tolerance-money: a reading of the
+    spec, not a wrong bill. A policy that gives one amount but not the other explains
+    nothing."""
     if not ctx.options.is_("drift-hints", "POLICIES"):
         return []
     tolerance = ctx.tolerance("money")
@@ -251,9 +272,22 @@ def policy_hints(ctx: CheckContext, stated: Decimal, inputs: _Inputs) -> list[st
                 other = price_session(tariffs, session, alternative)
             except PricingError:
                 continue
-            if other.total.excl is not None and abs(other.total.excl - stated) <= tolerance:
+            if _gives(other.total, stated, tolerance):
                 hints.append(f"the stated total is the price under option {option_id}={value}")
     return hints
+
+
+def _gives(priced: Cost, stated: Cost, tolerance: Decimal) -> bool:
+    """Whether a price gives the stated amounts: each side both know agrees within
+    ``tolerance``, and one side at least is known to both."""
+    compared = False
+    for seen, expected in ((stated.excl, priced.excl), (stated.incl, priced.incl)):
+        if seen is None or expected is None:
+            continue
+        if abs(seen - expected) > tolerance:
+            return False
+        compared = True
+    return compared
 
 
 def _group_reason(pricing: Pricing, group: str) -> Callable[[], str]:

@@ -5,11 +5,12 @@ details URL and the endpoints out of those answers, which the target's discovery
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from harness.checks.exchange_finding import answer_fact, blocked, not_judgeable
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
-from harness.exchange import Exchange
+from harness.exchange import Exchange, origin
 from harness.findings import Finding
 from harness.versions import PROFILES, VersionProfile
 
@@ -34,9 +35,47 @@ def _data(exchange: Exchange) -> Any:
     return (exchange.envelope or {}).get("data")
 
 
+def slash_redirect(answer: Exchange) -> str | None:
+    """Where an endpoint URL redirects to, when only a trailing slash differs (a web
+    framework's ``redirect_slashes``): the URL the module answers at, after the finding."""
+    onward = redirect_on_origin(answer)
+    if onward is None:
+        return None
+    asked, told = urlsplit(answer.url), urlsplit(onward)
+    same = asked.path.rstrip("/") == told.path.rstrip("/") and asked.query == told.query
+    return urlunsplit(told._replace(query="")) if same else None
+
+
+def redirect_on_origin(answer: Exchange) -> str | None:
+    """Where a discovery answer that is a redirect points, when that is on the same origin
+    (a slash added, say): discovery goes on there, after its finding (``check_redirect``)."""
+    location = answer.header("Location")
+    if answer.status not in (301, 302, 303, 307, 308) or not location:
+        return None
+    where = urljoin(answer.url, location)
+    return where if origin(where) == origin(answer.url) and where != answer.url else None
+
+
+@check(requirements=("H-HTTP-04",), needs=("response",))
+def check_redirect(answer: Exchange, followed: Exchange) -> list[Finding]:
+    """A discovery URL answered with a redirect on the target's own origin, which discovery
+    followed to go on (``followed``): the redirect is a finding all the same (H-HTTP-04), a
+    partner's client may follow none."""
+    if answer.status is None or not 300 <= answer.status < 400:
+        return []
+    message = (
+        f"{answer_fact(answer)}: a redirect instead of the answer; followed, on the target's "
+        f"origin, only to go on with discovery ({followed.label}: {answer_fact(followed)})"
+    )
+    return [_f(answer, "H-HTTP-04", message, "Location", seen=answer.header("Location"))]
+
+
 def details_url(versions: Exchange, version: str) -> str | None:
-    """The details URL of ``version`` in a versions answer, if it lists one."""
+    """The details URL of ``version`` in a versions answer, if it lists one (a lone object
+    where the list belongs is read too: check_versions reports the shape)."""
     data = _data(versions)
+    if isinstance(data, dict):
+        data = [data]
     if not isinstance(data, list):
         return None
     match = [v for v in data if isinstance(v, dict) and v.get("version") == version]

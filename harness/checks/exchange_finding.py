@@ -5,6 +5,7 @@ judged (``blocked``) or only in part (``partial``), naming the root cause."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from harness.exchange import Exchange
 from harness.findings import Finding, Level
@@ -52,8 +53,33 @@ def answer_fact(exchange: Exchange) -> str:
         shown = code if isinstance(code, int) else repr(code)
         return f"{head}, status {shown}{said}"
     media = (exchange.header("content-type") or "no content type").split(";")[0].strip()
-    # JSON that is no envelope (a framework's {"detail": ...}) says no OCPI status
-    return f"{head} {media}, no OCPI envelope" if envelope is not None else f"{head} {media}"
+    # JSON that is no envelope (a framework's {"detail": ...}) says no OCPI status, but often
+    # why: that reason is the deciding fact
+    if envelope is None:
+        return f"{head} {media}"
+    reason = framework_reason(envelope)
+    return f"{head} {media}, no OCPI envelope" + (f": {reason}" if reason else "")
+
+
+def framework_reason(body: dict[str, Any]) -> str:
+    """The reason a web framework's own error JSON gives, in a line: FastAPI's ``detail``
+    (``body.invoice_reference_id: length must be ...``), or a ``message``/``error``/``title``."""
+    detail = body.get("detail")
+    said: list[str] = []
+    if isinstance(detail, str):
+        said.append(detail)
+    elif isinstance(detail, list):
+        for item in detail[:2]:
+            if isinstance(item, dict) and isinstance(item.get("msg"), str):
+                where = item.get("loc")
+                at = ".".join(str(x) for x in where) if isinstance(where, list) else ""
+                said.append(f"{at}: {item['msg']}" if at else item["msg"])
+        if len(detail) > 2:
+            said.append(f"and {len(detail) - 2} more")
+    for key in ("message", "error", "title"):
+        if not said and isinstance(body.get(key), str):
+            said.append(body[key])
+    return "; ".join(said)[:200]
 
 
 def not_judgeable(
@@ -65,17 +91,28 @@ def not_judgeable(
     cause = unanswered(answer)
     if cause is not None:
         return blocked(answer, requirements, what, cause)
-    if answer.status is not None and 300 <= answer.status < 400:
+    if is_redirect(answer):
         fact = answer_fact(answer)
-        redirect = exchange_finding(
-            answer,
-            "H-HTTP-04",
-            f"{fact}: a redirect instead of the answer (the harness follows none with the "
-            "token; use the URL it points to in the version details, or serve this one)",
-            "Location",
-        )
+        redirect = redirect_finding(answer)
         return [redirect, *blocked(answer, requirements, what, ("H-HTTP-04", fact))]
     return None
+
+
+def is_redirect(answer: Exchange) -> bool:
+    """The answer is an HTTP redirect (3xx), which the harness does not follow."""
+    return answer.status is not None and 300 <= answer.status < 400
+
+
+def redirect_finding(answer: Exchange) -> Finding:
+    """The H-HTTP-04 finding of a redirect answered instead of the answer: the one finding
+    on that exchange (its missing body and Content-Type are the redirect's, not more)."""
+    return exchange_finding(
+        answer,
+        "H-HTTP-04",
+        f"{answer_fact(answer)}: a redirect instead of the answer (the harness follows none "
+        "with the token; use the URL it points to in the version details, or serve this one)",
+        "Location",
+    )
 
 
 def unreadable_status(exchange: Exchange) -> tuple[str, str] | None:

@@ -4,17 +4,18 @@ stopped before the list ended (H-PAG-01/02)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from harness.checks.exchange_finding import answer_fact, blocked, not_judgeable, partial
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
-from harness.exchange import Crawl, Exchange, as_count, next_link, origin
+from harness.exchange import Crawl, CrawlStop, Exchange, as_count, next_link, origin
 from harness.findings import Finding, Level
 from harness.models.datetimes import parse_datetime
 from harness.versions import VersionProfile
@@ -322,6 +323,23 @@ def check_date_window(
     return findings
 
 
+def readable_instant(stamp: object) -> str | None:
+    """A last_updated that is no OCPI DateTime but names an instant all the same (``2025-01-01
+    10:00:00+00:00``: a space, an offset), rewritten as the OCPI DateTime of that instant; None
+    when it names none. The crawl dates such objects by it, so that the date filters are
+    still judged; the schema check reports the format (T-TYPE-02)."""
+    if not isinstance(stamp, str) or len(stamp) > 64:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    fraction = f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else ""
+    return f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}Z"
+
+
 def datetime_instant(stamp: object) -> datetime | None:
     """The instant an OCPI DateTime names, or None for anything else (a last_updated missing,
     of another type, or naming no real instant: the schema check reports it, T-TYPE-02)."""
@@ -405,6 +423,19 @@ def check_crawl_stop(crawl: Crawl) -> list[Finding]:
     stop = crawl.stop
     if stop is None:
         return []
+    found = _stop_finding(stop)
+    if stop.continued:
+        # The crawl went on by offset: say so where the Link's defect is told, so the reader
+        # knows on what the completeness and date checks were judged.
+        found = [
+            dataclasses.replace(f, message=f"{f.message}; continued by offset after the Link "
+                                f"failed: {stop.continued}")
+            for f in found
+        ]  # fmt: skip
+    return found
+
+
+def _stop_finding(stop: CrawlStop) -> list[Finding]:
     if stop.reason == "empty-page":
         message = (
             f"page {stop.page} lists no object and still links to another ({stop.url}): "
@@ -458,16 +489,23 @@ def check_every_object_seen(
     only ("7 of 150 CDRs"), never taken for a pass."""
     if incomplete is None:
         return []
+    if not checked:  # nothing seen: nothing judged, not a part
+        return blocked(None, rules, f"the {noun} listed", incomplete)
     total = next((t for t in totals if t is not None), None)
     seen = f"{checked} of {total} {noun}" if total else f"{checked} {noun}, the rest unknown"
     return [partial(None, rule, f"{seen} checked", incomplete) for rule in rules]
 
 
 @check(requirements=("T-PAG-01",), needs=("complete crawl",), roles=("cpo",))
-def check_something_listed(checked: int, noun: str = "CDRs") -> list[Finding]:
-    """The list holds something to validate (a warning: an empty list proves nothing)."""
+def check_something_listed(
+    checked: int, incomplete: tuple[str, str] | None = None, noun: str = "CDRs"
+) -> list[Finding]:
+    """The list holds something to validate (a warning: an empty list proves nothing). A
+    crawl that ended early (its root cause ``incomplete``) says nothing of what is listed."""
     if checked:
         return []
+    if incomplete is not None:
+        return blocked(None, ("T-PAG-01",), f"whether the target lists {noun}", incomplete)
     message = f"the target lists no {noun}: nothing to validate"
     return [_f(None, "T-PAG-01", message, level=Level.WARNING)]
 

@@ -4,8 +4,10 @@ T-HTTP-04), served back there unchanged (T-CDR-03), not replaced or changed afte
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from harness.checks.exchange_finding import (
     answer_fact,
@@ -15,6 +17,7 @@ from harness.checks.exchange_finding import (
     unreadable_status,
 )
 from harness.checks.exchange_finding import exchange_finding as _f
+from harness.checks.pagination import datetime_instant
 from harness.checks.registry import check
 from harness.checks.transport import check_response
 from harness.exchange import Exchange
@@ -30,7 +33,7 @@ def location_of(post: Exchange) -> str | None:
 
 
 @check(
-    requirements=("T-CDR-01", "T-CDR-02", "T-HTTP-04", "H-HTTP-04"),
+    requirements=("T-CDR-01", "T-CDR-02", "T-HTTP-04"),
     needs=("push answer",),
     roles=("emsp",),
 )
@@ -40,7 +43,7 @@ def check_push_accepted(post: Exchange, profile: VersionProfile, what: str) -> l
     findings = check_response(post, profile, functional=True)
     rules = ("T-CDR-01", "T-CDR-02", "T-HTTP-04")
     unjudged = not_judgeable(post, rules, f"whether {what} is accepted")
-    if unjudged is not None:  # check_response named a missing answer; a redirect is new
+    if unjudged is not None:  # check_response named a missing answer or the redirect
         return findings + [f for f in unjudged if f.requirement not in _reported(findings)]
     unreadable = unreadable_status(post)
     if unreadable is not None:
@@ -67,7 +70,7 @@ def check_push_accepted(post: Exchange, profile: VersionProfile, what: str) -> l
     return findings
 
 
-@check(requirements=("T-CDR-03", "H-HTTP-04"), needs=("push answer",), roles=("emsp",))
+@check(requirements=("T-CDR-03",), needs=("push answer",), roles=("emsp",))
 def check_served_back(
     fetched: Exchange, sent: dict[str, Any], profile: VersionProfile, what: str
 ) -> list[Finding]:
@@ -88,8 +91,96 @@ def check_served_back(
         message = f"GET of the Location of {what} gave {answer_fact(fetched)}{shape}, not the CDR"
         findings.append(_f(fetched, "T-CDR-03", message, "Location"))
         return findings
-    for path in _differences(sent, data):
-        findings.append(_f(fetched, "T-CDR-03", f"{what} came back changed at {path}", path))
+    return findings + round_trip(fetched, sent, data, what)
+
+
+def round_trip(
+    fetched: Exchange | str, sent: dict[str, Any], got: dict[str, Any], what: str, before: str = ""
+) -> list[Finding]:
+    """A T-CDR-03 finding per field where the CDR ``got`` back is not the one ``sent``, with
+    both values: a field dropped or added, a value changed, a timestamp cut (the same
+    instant written with less precision). Strings that differ only in letter case are one
+    warning naming them: CiStrings compare case-insensitively (T-TYPE-03), and a receiver
+    that lower-cases them all would otherwise fill the report. ``before`` starts each
+    message (a diagnostic's label)."""
+    findings = []
+    differences = _differences(sent, got)
+    cased = [path for path, was, came in differences if _case_only(was, came)]
+    if cased:
+        shown = ", ".join(cased[:6]) + (f" and {len(cased) - 6} more" if len(cased) > 6 else "")
+        fields = f"{len(cased)} fields" if len(cased) > 1 else "a field"
+        message = f"{what} came back with {fields} in other letter case: {shown}"
+        findings.append(_f(fetched, "T-CDR-03", before + message, cased[0], level=Level.WARNING))
+    for path, was, came in differences:
+        if _case_only(was, came):
+            continue
+        if came is None:
+            message = f"{what} came back without {path} (sent {_short(was)})"
+        elif was is None:
+            message = f"{what} came back with {path} added ({_short(came)})"
+        else:
+            change = "cut to another precision" if _same_instant(was, came) else "changed"
+            message = f"{what} came back with {path} {change}: {_both(was, came)}"
+        findings.append(_f(fetched, "T-CDR-03", before + message, path))
+    return findings
+
+
+def _case_only(was: Any, came: Any) -> bool:
+    return (
+        isinstance(was, str)
+        and isinstance(came, str)
+        and was != came
+        and was.lower() == came.lower()
+    )
+
+
+def _both(was: Any, came: Any) -> str:
+    return f"sent {_short(was)}, got {_short(came)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _same_instant(was: Any, came: Any) -> bool:
+    """Two DateTimes naming the same instant to the precision the shorter one keeps."""
+    first, second = datetime_instant(was), datetime_instant(came)
+    if first is None or second is None:
+        return False
+    return abs((first - second).total_seconds()) < 1
+
+
+def derived_cdr_urls(endpoint: str, cdr: dict[str, Any]) -> list[str]:
+    """Where a receiver whose Location is unusable may serve a CDR anyway: the endpoint URL
+    and the id, then (2.2+) country code, party id and id. OCPI leaves the receiver's URL
+    to the receiver, so these are guesses for a diagnostic, never a requirement."""
+    base = endpoint.rstrip("/")
+    urls = [f"{base}/{quote(str(cdr.get('id', '')), safe='')}"]
+    if "country_code" in cdr and "party_id" in cdr:
+        parts = (cdr["country_code"], cdr["party_id"], cdr.get("id", ""))
+        urls.append(base + "".join(f"/{quote(str(part), safe='')}" for part in parts))
+    return urls
+
+
+@check(requirements=("T-CDR-03",), needs=("push answer",), roles=("emsp",))
+def check_read_at_derived_url(fetched: Exchange, sent: dict[str, Any], what: str) -> list[Finding]:
+    """Diagnostic after an unusable Location: how a CDR is served at a URL derived from the
+    endpoint (``derived_cdr_urls``), one object or a list, and whether it is the one sent,
+    field for field. Warnings only, each saying where it was seen: the URL is our guess, and
+    the Location's own finding is what fails the rule."""
+    data = (fetched.envelope or {}).get("data")
+    prefix = f"diagnostic (the Location was unusable) at {fetched.url}, derived from the endpoint: "
+    findings = []
+    if isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict):
+        message = f"{prefix}{what} is served as a list of one, not as one CDR"
+        findings.append(_f(fetched, "T-CDR-03", message, "$.data", level=Level.WARNING))
+        data = data[0]
+    if not isinstance(data, dict):
+        message = f"{prefix}{what} is not served as one CDR: {answer_fact(fetched)}"
+        return [_f(fetched, "T-CDR-03", message, "$.data", level=Level.WARNING)]
+    for f in round_trip(fetched, sent, data, what, prefix):
+        findings.append(dataclasses.replace(f, level=Level.WARNING))
     return findings
 
 
@@ -114,27 +205,39 @@ def check_unchanged(
     cause. Without a good read before, or any answer after, nothing is known: blocked."""
     question = f"whether {what} stays as stored after the attempt ({cause})"
     read = check_served_back(before, sent, profile, what)
-    first = [f for f in read if f.requirement == "T-CDR-03"]
+    # A case-only difference (a warning) still leaves a baseline to compare with
+    first = [f for f in read if f.requirement == "T-CDR-03" and f.level is not Level.WARNING]
     if first:  # not read back as sent before the attempt: no baseline to compare with
         root = first[0]
         fact = root.seen if root.outcome else f"before the attempt, {root.message}"
         return blocked(after, (requirement,), question, (root.cause or "T-CDR-03", fact or ""))
     findings = []
-    for f in check_served_back(after, sent, profile, what):
+    # Compared with the copy read before: what the receiver stored, case and all
+    stored = (before.envelope or {}).get("data")
+    baseline = stored if isinstance(stored, dict) else sent
+    for f in check_served_back(after, baseline, profile, what):
         if f.requirement != "T-CDR-03":
             continue
         if f.outcome == "blocked":
             findings += blocked(after, (requirement,), question, (f.cause or "", f.seen or ""))
         else:
-            findings.append(_f(f.exchange, requirement, f"{cause}: {f.message}", f.path))
+            findings.append(
+                _f(f.exchange, requirement, f"{cause}: {f.message}", f.path, level=f.level)
+            )
     return findings
 
 
-@check(requirements=("C-001", "T-HTTP-02", "H-HTTP-04"), needs=("push answer",), roles=("emsp",))
+@check(
+    requirements=("C-001", "T-HTTP-02", "T-ENV-01", "H-HTTP-04"),
+    needs=("push answer",),
+    roles=("emsp",),
+)
 def check_invalid_refused(post: Exchange, what: str, valid: Exchange) -> list[Finding]:
-    """An invalid CDR (``what`` says how) is refused (C-001), with a 2xxx status (T-HTTP-02).
-    A refusal proves something only from a receiver that accepts a ``valid`` CDR (the answer
-    to one pushed beside it): from one that refuses everything, the rule is blocked."""
+    """An invalid CDR (``what`` says how) is refused (C-001), with a 2xxx status (T-HTTP-02)
+    in the OCPI envelope (T-ENV-01: the endpoint that took a valid CDR is the OCPI layer, so a
+    refusal in a framework's own JSON, or in none, is an error). A refusal proves something
+    only from a receiver that accepts a ``valid`` CDR (the answer to one pushed beside it):
+    from one that refuses everything, the rule is blocked."""
     rules = ("C-001", "T-HTTP-02")
     question = f"whether an invalid CDR ({what}) is refused"
     unjudged = not_judgeable(post, rules, question)
@@ -152,16 +255,24 @@ def check_invalid_refused(post: Exchange, what: str, valid: Exchange) -> list[Fi
             f"a valid CDR is refused too ({answer_fact(valid)})",
         )
         return blocked(post, rules, question, cause)
+    if post.envelope is None or "status_code" not in post.envelope:
+        message = (
+            f"an invalid CDR ({what}) got {answer_fact(post)}: the endpoint that accepts a "
+            "valid CDR answers in the OCPI envelope, status 2001 expected"
+        )
+        return [_f(post, "T-ENV-01", message, "$.status_code")]
     if not (isinstance(code, int) and 2000 <= code < 3000):
         message = f"an invalid CDR got {answer_fact(post)}; status 2001 is expected"
         return [_f(post, "T-HTTP-02", message, level=Level.WARNING, seen=code)]
     return []
 
 
-def _differences(sent: Any, got: Any, path: str = "$") -> list[str]:
+def _differences(sent: Any, got: Any, path: str = "$") -> list[tuple[str, Any, Any]]:
+    """Each place where ``got`` is not ``sent``: its path and both values (None: absent). A
+    DateTime naming the same instant in the same precision is the same value."""
     if isinstance(sent, dict) and isinstance(got, dict):
         out = []
-        for key in sent.keys() | got.keys():
+        for key in sorted(sent.keys() | got.keys()):
             out += _differences(sent.get(key), got.get(key), f"{path}.{key}")
         return out
     if isinstance(sent, list) and isinstance(got, list) and len(sent) == len(got):
@@ -170,7 +281,21 @@ def _differences(sent: Any, got: Any, path: str = "$") -> list[str]:
             for i, (a, b) in enumerate(zip(sent, got, strict=True))
             for p in _differences(a, b, f"{path}[{i}]")
         ]
-    return [] if sent == got else [path]
+    if sent == got or _same_datetime(sent, got) or _both_empty(sent, got):
+        return []
+    return [(path, sent, got)]
+
+
+def _both_empty(sent: Any, got: Any) -> bool:
+    """An absent list and an empty one both say "none" (a receiver's model that fills in
+    ``[]`` for an optional list changed nothing)."""
+    return {type(sent), type(got)} <= {type(None), list} and not sent and not got
+
+
+def _same_datetime(sent: Any, got: Any) -> bool:
+    """``2025-01-01T10:00:00Z`` and ``2025-01-01T10:00:00.000Z`` name the same instant."""
+    first, second = datetime_instant(sent), datetime_instant(got)
+    return first is not None and first == second
 
 
 @check(requirements=("T-HTTP-01", "H-HTTP-04"), needs=("push answer",), roles=("emsp",))

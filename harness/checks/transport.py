@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from harness.checks.exchange_finding import blocked, unanswered
+from harness.checks.exchange_finding import (
+    answer_fact,
+    blocked,
+    is_redirect,
+    not_judgeable,
+    redirect_finding,
+    unanswered,
+)
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.exchange import MAX_DEPTH, NESTED_TOO_DEEPLY, Exchange
@@ -25,6 +32,7 @@ _DATETIME = re.compile(DATETIME_PATTERN)
         "H-HTTP-01",
         "H-HTTP-02",
         "H-HTTP-03",
+        "H-HTTP-04",
         "T-HTTP-02",
         "T-HDR-01",
         "T-ENV-01",
@@ -55,17 +63,23 @@ def check_response(
     if exchange.error is not None:
         requirement = "H-HTTP-02" if "limit" in exchange.error else "H-HTTP-01"
         return [_f(exchange, requirement, exchange.error)]  # the finding names the exchange
+    if is_redirect(exchange):
+        return [redirect_finding(exchange)]
     findings: list[Finding] = []
     if exchange.status is not None and exchange.status >= 500:
         findings.append(
             _f(
                 exchange,
                 "T-HTTP-02",
-                f"HTTP {exchange.status} to a valid request: requests that reach the OCPI layer "
-                "get an envelope, not an HTTP server error",
+                f"{answer_fact(exchange)} to a valid request: requests that reach the OCPI "
+                "layer get an envelope, not an HTTP server error",
                 seen=exchange.status,
             )
         )
+        if exchange.envelope is None:
+            # A server's error page: its Content-Type and missing envelope are that error
+            # (told in its fact), not two more defects
+            return findings
     media = (exchange.header("content-type") or "").split(";")[0].strip().lower()
     if media != "application/json":
         findings.append(
@@ -143,6 +157,82 @@ def check_response(
                 )
             )
     return findings
+
+
+# Seconds two answers must be apart for an unchanged timestamp to prove a stale one: more
+# than the one-second precision a timestamp may have
+STALE_AFTER = 1.1
+
+
+@check(requirements=("T-ENV-01",), needs=("response",))
+def check_timestamp_moves(first: Exchange, later: Exchange) -> list[Finding]:
+    """The envelope's timestamp is when the answer was made (T-ENV-01): two answers asked at
+    least ``STALE_AFTER`` seconds apart cannot carry the same one (a default computed once,
+    at the server's start). Closer answers, or answers without a timestamp to compare (the
+    response check's finding), say nothing here."""
+    stamps = [(e.envelope or {}).get("timestamp") for e in (first, later)]
+    apart = later.sent_at - first.sent_at
+    if apart < STALE_AFTER or not isinstance(stamps[0], str) or stamps[0] != stamps[1]:
+        return []
+    message = (
+        f"the envelope's timestamp is {stamps[0]!r} on two answers asked {apart:.1f} s apart "
+        f"({first.label}, {later.label}): it is not the time the answer was made"
+    )
+    return [_f(later, "T-ENV-01", message, "$.timestamp", seen=stamps[1])]
+
+
+ROUTING = ("country-code", "party-id")
+
+
+def routing_party(answer: Exchange) -> tuple[str, str] | None:
+    """The party an answer says it is from (its OCPI-from-country-code and -party-id)."""
+    country, party = (answer.header(f"OCPI-from-{name}") for name in ROUTING)
+    return (country, party) if country and party else None
+
+
+def routing_headers(sender: tuple[str, str], receiver: tuple[str, str]) -> dict[str, str]:
+    """The four routing headers of a request from ``sender`` to ``receiver`` (country code,
+    party id each)."""
+    headers = {f"OCPI-from-{n}": v for n, v in zip(ROUTING, sender, strict=True)}
+    headers.update({f"OCPI-to-{n}": v for n, v in zip(ROUTING, receiver, strict=True)})
+    return headers
+
+
+@check(requirements=("T-ROUTE-03", "H-HTTP-04"), needs=("response",), versions=("2.2.1", "2.3.0"))
+def check_routing_swapped(
+    answer: Exchange, ours: tuple[str, str], theirs: tuple[str, str]
+) -> list[Finding]:
+    """A request sent from party ``ours`` to party ``theirs`` with the four routing headers is
+    answered with them swapped (T-ROUTE-03, party to party): from ``theirs``, to ``ours``.
+    An answer without the to-headers is a warning (the peer-to-peer exception, AMB-08); a
+    value that is not the swapped one is an error naming the header."""
+    unjudged = not_judgeable(answer, ("T-ROUTE-03",), "how the routing headers are answered")
+    if unjudged is not None:
+        return unjudged
+    expected = {f"OCPI-to-{n}": v for n, v in zip(ROUTING, ours, strict=True)}
+    expected.update({f"OCPI-from-{n}": v for n, v in zip(ROUTING, theirs, strict=True)})
+    absent = [name for name in expected if not answer.header(name)]
+    findings = []
+    if absent:
+        message = (
+            f"the answer to a request with routing headers has no {', '.join(absent)} "
+            "(required when routed; peer to peer they may be left out, AMB-08)"
+        )
+        findings.append(_f(answer, "T-ROUTE-03", message, absent[0], Level.WARNING))
+    for name, value in expected.items():
+        seen = answer.header(name)
+        if seen and seen.upper() != value.upper():  # CiString: case-insensitive
+            unswapped = seen.upper() == _sent(answer, name).upper()
+            why = "the request's own value, not swapped" if unswapped else "not swapped"
+            message = f"{name} is {seen!r}: {why} (expected {value!r})"
+            findings.append(_f(answer, "T-ROUTE-03", message, name, expected=value, seen=seen))
+    return findings
+
+
+def _sent(answer: Exchange, name: str) -> str:
+    """The request's value of the same routing header (``OCPI-to-x`` for ``OCPI-to-x``)."""
+    lowered = {k.lower(): v for k, v in answer.request_headers.items()}
+    return lowered.get(name.lower(), "")
 
 
 def _envelope_fields(

@@ -54,6 +54,7 @@ def list_options(out: TextIO) -> None:
             values = " | ".join(spec.choices)
         else:
             values = "an IANA time zone" if spec.zone else "a number"
+            values += " or auto" if spec.auto else ""
         out.write(f"{spec.id}  (default {spec.default}; {values})\n    {spec.summary}\n")
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.checks import check_model
 from harness.checks.context import CheckContext
 from harness.checks.schema import check_schema, findings_from_validation_error
 from harness.cli.inputs import (
@@ -22,6 +21,7 @@ from harness.cli.inputs import (
     read_records,
     usage_failure,
 )
+from harness.cli.validate import judge
 from harness.findings import Finding, Level
 from harness.models import model_for
 from harness.options import Options
@@ -129,38 +129,68 @@ def _price_one(
     text: str | bytes | None,
     error: str | None,
 ) -> str:
-    """Price one CDR, print what was found; return its outcome for the summary."""
+    """Price one CDR, print what was found; return its outcome for the summary. With
+    ``--check`` the CDR is judged as ``validate`` judges it (``judge``), with the tariffs and
+    time zone given."""
     if error is not None or text is None:
         _emit(args, label, None, [Finding("C-002", Level.ERROR, error or "unreadable")], None)
         return "invalid"
-    try:
-        cdr: Any = model_for(args.version, "cdr").model_validate_json(text)
-    except ValidationError as exc:
-        _emit(args, label, None, check_schema(exc, "cdr", args.version), None)
-        return "invalid"
+    cdr: Any
+    findings: list[Finding] = []
+    if args.check:
+        cdr, findings = judge(text, args.version, "cdr", options, ctx.tariffs, ctx.time_zone)
+        if cdr is None:
+            _emit(args, label, None, findings, None)
+            return "invalid"
+    else:
+        try:
+            cdr = model_for(args.version, "cdr").model_validate_json(text)
+        except ValidationError as exc:
+            _emit(args, label, None, check_schema(exc, "cdr", args.version), None)
+            return "invalid"
     try:
         pricing = price_cdr(cdr, args.version, options, ctx.tariffs, ctx.time_zone)
     except PricingError as exc:
-        _emit(args, label, cdr, [Finding("TF-002", Level.ERROR, str(exc), "$.tariffs")], None)
+        said = _unless_said(findings, Finding("TF-002", Level.ERROR, str(exc), "$.tariffs"))
+        _emit(args, label, cdr, said, None)
         return "unpriceable"
     except ValueError as exc:
-        _emit(args, label, cdr, [Finding("T-TYPE-02", Level.ERROR, str(exc))], None)
+        said = _unless_said(findings, Finding("T-TYPE-02", Level.ERROR, str(exc)))
+        _emit(args, label, cdr, said, None)
         return "invalid"
-    findings: list[Finding] = []
-    if args.check:
-        # The whole validation runs too: a CDR that breaks other rules is not "consistent".
-        findings = [
-            f
-            for f in check_model(cdr, args.version, "cdr", options, ctx.tariffs, ctx.time_zone)
-            if f.requirement == "C-026" or f.level is Level.ERROR
-        ]
-    _emit(args, label, cdr, findings, pricing)
+    outcome = _outcome(args, ctx, cdr, findings, pricing)
+    _emit(args, label, cdr, findings, pricing, outcome)
+    return outcome
+
+
+def _unless_said(findings: list[Finding], finding: Finding) -> list[Finding]:
+    """The findings, with ``finding`` added when none of its requirement says it already."""
+    if any(f.requirement == finding.requirement and f.level is finding.level for f in findings):
+        return findings
+    return [*findings, finding]
+
+
+def _outcome(
+    args: argparse.Namespace, ctx: CheckContext, cdr: Any, findings: list[Finding], pricing: Pricing
+) -> str:
+    """invalid (an error of another rule), not priced, inconsistent (its amounts disagree),
+    consistent (checked, they agree) or priced (not checked)."""
     if any(f.level is Level.ERROR and f.requirement not in _TOTALS for f in findings):
         return "invalid"
     if not (cdr.tariffs or ctx.tariffs) or pricing.unpriced:
         return "not priced"
-    drift = [f for f in findings if f.requirement in _TOTALS and f.level is not Level.INFO]
-    return "inconsistent" if drift else ("consistent" if args.check else "priced")
+    return (
+        "inconsistent" if any(map(_drifts, findings)) else "consistent" if args.check else "priced"
+    )
+
+
+def _drifts(finding: Finding) -> bool:
+    """Whether a finding makes the CDR inconsistent: its total against the price (C-026, also
+    when a named policy explains it: a warning), or its amounts against each other (C-010,
+    C-019) as errors (AMB-C-11=WARN_WITH_TOLERANCE makes those warnings, which it tolerates)."""
+    if finding.requirement not in _TOTALS or finding.level is Level.INFO:
+        return False
+    return finding.requirement == "C-026" or finding.level is Level.ERROR
 
 
 def _emit(
@@ -169,6 +199,7 @@ def _emit(
     cdr: Any,
     findings: list[Finding],
     pricing: Pricing | None,
+    outcome: str | None = None,
 ) -> None:
     cdr_id = getattr(cdr, "id", None)
     if args.format == "json":
@@ -178,7 +209,7 @@ def _emit(
             line["pricing"] = pricing.to_dict()
         line["findings"] = [f.to_dict() for f in findings]
         if args.check and pricing is not None:
-            line["consistent"] = not [f for f in findings if f.level is not Level.INFO]
+            line["consistent"] = outcome not in ("invalid", "inconsistent")
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         return
     head = f"== {label}" + (f": CDR {cdr_id} ({cdr.currency})" if cdr is not None else "")
@@ -189,7 +220,7 @@ def _emit(
         sys.stdout.write(
             f"{finding.level.value} {finding.requirement} {finding.path}: {finding.message}\n"
         )
-    if args.check and pricing is not None and not findings and not pricing.unpriced:
+    if outcome == "consistent":
         sys.stdout.write("consistent: every stated amount matches the priced one\n")
 
 

@@ -8,7 +8,9 @@ import sys
 from collections import Counter
 from typing import Any
 
-from harness.checks import check_object
+from pydantic import BaseModel, ValidationError
+
+from harness.checks import check_model, check_object
 from harness.cli.inputs import (
     UsageError,
     add_file_arguments,
@@ -19,7 +21,8 @@ from harness.cli.inputs import (
     usage_failure,
 )
 from harness.findings import Finding, Level
-from harness.models import KINDS
+from harness.models import KINDS, Kind, model_for
+from harness.options import Options
 from harness.versions import SUPPORTED_VERSIONS
 
 EXIT_VALID, EXIT_FINDINGS = 0, 1
@@ -51,6 +54,24 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def judge(
+    text: str | bytes,
+    version: str,
+    kind: Kind,
+    options: Options,
+    tariffs: tuple[Any, ...] | None = None,
+    time_zone: str | None = None,
+) -> tuple[BaseModel | None, list[Finding]]:
+    """The object's model (None when it fails its schema) and every finding on it: what
+    ``validate`` reports, and what ``price --check`` reports with the tariffs and the time zone
+    it was given (one code path, so the two commands never disagree on a CDR)."""
+    try:
+        model = model_for(version, kind).model_validate_json(text)
+    except (ValidationError, RecursionError):
+        return None, check_object(text, version, kind, options)
+    return model, list(check_model(model, version, kind, options, tariffs, time_zone))
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate every object of every input; print findings; return the exit code."""
     if args.list_options:
@@ -66,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                 code = "C-002" if args.kind == "cdr" else "TF-001"
                 findings = [Finding(code, Level.ERROR, record.error or "unreadable")]
             else:
-                findings = check_object(record.text, args.version, args.kind, options)
+                _, findings = judge(record.text, args.version, args.kind, options)
             for finding in findings:
                 counts[finding.level.value] += 1
                 _emit(args.format, label, finding)

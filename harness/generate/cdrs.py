@@ -12,7 +12,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from random import Random
 from typing import Any
@@ -47,6 +47,7 @@ from harness.versions import (
 _PLANS = 3  # tariffs a CPO publishes per country and profile
 _FOUR = Decimal("0.0001")
 _SIX = Decimal("0.000001")
+_WH = Decimal("0.001")
 _AC = (("AC_3_PHASE", 11.0, 16), ("AC_3_PHASE", 22.0, 32), ("AC_1_PHASE", 7.4, 32))
 _DC = (("IEC_62196_T2_COMBO", 50.0), ("IEC_62196_T2_COMBO", 150.0), ("CHADEMO", 50.0),
        ("IEC_62196_T2_COMBO", 300.0))  # fmt: skip
@@ -215,21 +216,42 @@ class _CdrBuilder:
         return cut(parts, instants)
 
     def periods(self, parts: list[Segment], current_factor: float) -> list[Period]:
+        """The periods of the session's parts. Volumes are written as a meter register reads:
+        each is the difference of two running totals, so a dimension's volumes add up to its
+        total as written. Time totals are whole seconds written in hours to 6 decimals rounded
+        down, energy totals kWh to whole Wh: no total ever lies a rounding's width above a
+        step boundary, and the totals priced are the same under any slack below 1 s / 1 Wh,
+        exactly as written included (issue 16)."""
         out = []
+        seconds: dict[str, int] = {}
+        written: dict[str, Decimal] = {}
+        energy_so_far = Decimal(0)
+        energy_written = Decimal(0)
+
+        def hours_of(kind: str, part: Segment) -> Decimal:
+            seconds[kind] = seconds.get(kind, 0) + round((part.end - part.start).total_seconds())
+            total = (Decimal(seconds[kind]) / 3600).quantize(_SIX, ROUND_FLOOR)
+            hours = total - written.get(kind, Decimal(0))
+            written[kind] = total
+            return hours
+
         for part in parts:
-            hours = Decimal(repr(part.hours)).quantize(_SIX, ROUND_HALF_UP)
             volumes: dict[str, Decimal]
             if part.kind == "charging":
-                energy = _dec(part.power * part.hours, _FOUR)
+                hours = hours_of("TIME", part)
+                elapsed = Decimal(round((part.end - part.start).total_seconds()))
+                energy_so_far += Decimal(repr(part.power)) * elapsed / 3600
+                total = energy_so_far.quantize(_WH, ROUND_HALF_UP)
+                energy, energy_written = total - energy_written, total
                 volumes = {"ENERGY": energy, "TIME": hours}
                 if part.power:
                     if "MAX_POWER" in _CDR_DIMENSIONS[self.version]:
                         volumes["MAX_POWER"] = _dec(part.power, Decimal("0.01"))
                     volumes["MAX_CURRENT"] = _dec(part.power * current_factor, Decimal("0.1"))
             elif part.kind == "parking":
-                volumes = {"PARKING_TIME": hours}
+                volumes = {"PARKING_TIME": hours_of("PARKING_TIME", part)}
             else:
-                volumes = {"RESERVATION_TIME": hours}
+                volumes = {"RESERVATION_TIME": hours_of("RESERVATION_TIME", part)}
             last = len(self.tariffs) > 1 and part.kind == "parking"
             tariff_id = self.tariffs[-1 if last else 0]["id"]
             out.append(Period(part.start, part.end, volumes, tariff_id))
@@ -272,6 +294,8 @@ class _CdrBuilder:
                 if self.profile.vat == "none":
                     for key in [k for k in cdr if k.startswith("total_") and k.endswith("cost")]:
                         cdr[key].pop("taxes", None)
+        if self.profile.every_optional:
+            cdr = _every_optional(cdr, self.rules.location_field == "location")
         return cdr
 
     def location(self, charger: dict[str, Any]) -> dict[str, Any]:
@@ -491,6 +515,74 @@ class _CdrBuilder:
                 for nature, reading in values
             ],
         }
+
+
+# An energy mix with every optional part (its sources and environmental impact)
+_ENERGY_MIX = {
+    "is_green_energy": False,
+    "energy_sources": [
+        {"source": "GENERAL_GREEN", "percentage": 35.9},
+        {"source": "GAS", "percentage": 64.1},
+    ],
+    "environ_impact": [
+        {"category": "CARBON_DIOXIDE", "amount": 372.0},
+        {"category": "NUCLEAR_WASTE", "amount": 0.0006},
+    ],
+    "supplier_name": "Example Energy",
+    "energy_product_name": "Example Mix",
+}
+# 2.1.1 names an environmental impact's category "source"
+_ENERGY_MIX_211 = {
+    **_ENERGY_MIX,
+    "environ_impact": [
+        {"source": i["category"], "amount": i["amount"]}
+        for i in _ENERGY_MIX["environ_impact"]  # type: ignore[attr-defined]
+    ],
+}
+_SUBTOTALS = ("total_fixed_cost", "total_energy_cost", "total_time_cost", "total_parking_cost",
+              "total_reservation_cost")  # fmt: skip
+
+
+def _zeroed(value: Any) -> Any:
+    """``value`` (a price in its version's shape) with every amount 0."""
+    if isinstance(value, dict):
+        return {k: _zeroed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_zeroed(v) for v in value]
+    return 0.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _every_optional(cdr: dict[str, Any], v211: bool) -> dict[str, Any]:
+    """``cdr`` with every optional field that leaves its price as it is (profile
+    every-optional-field): what a receiver must store and serve back whole. Left out: what
+    prices (tariff restrictions, min/max price) and what only a credit CDR has."""
+    out = dict(cdr)
+    out.setdefault("meter_id", "MTR-0000A1B2")
+    out.setdefault("remark", "Every optional field, for the receiver's round trip")
+    tariffs = []
+    for tariff in out.get("tariffs") or []:
+        tariff = dict(tariff)
+        tariff.setdefault("tariff_alt_text", [{"language": "en", "text": "See the tariff page"}])
+        tariff.setdefault("tariff_alt_url", f"https://example.com/tariffs/{tariff.get('id')}")
+        tariff.setdefault("energy_mix", _ENERGY_MIX_211 if v211 else _ENERGY_MIX)
+        if not v211:
+            tariff.setdefault("type", "REGULAR")
+            tariff.setdefault("start_date_time", "2000-01-01T00:00:00Z")
+            tariff.setdefault("end_date_time", "2100-01-01T00:00:00Z")
+        tariffs.append(tariff)
+    if tariffs:
+        out["tariffs"] = tariffs
+    if v211:
+        return out
+    out.setdefault("authorization_reference", "AUTH-0001-EVERY-FIELD")
+    out.setdefault("invoice_reference_id", "INV-0001-EVERY-FIELD")
+    out.setdefault("home_charging_compensation", False)
+    out["cdr_location"] = {"state": "Noord-Holland", **out["cdr_location"]}
+    if "signed_data" in out:
+        out["signed_data"] = {"url": f"https://example.com/ocmf/{out['id']}", **out["signed_data"]}
+    for field in _SUBTOTALS:
+        out.setdefault(field, _zeroed(out["total_cost"]))
+    return _ordered(out)
 
 
 def _credit_of(cdr: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,7 @@ class Profile:
     signed: bool = False
     reservation: bool = False
     zero_energy: bool = False
+    every_optional: bool = False  # every optional field that leaves the price as it is
     versions: tuple[Version, ...] = ALL_VERSIONS
 
 
@@ -225,6 +226,15 @@ _CATALOGUE = (
         ("C-027", "AMB-C-18"),
         signed=True,
         versions=V22,
+    ),
+    Profile(
+        "every-optional-field",
+        "Every optional field that leaves the price as it is: signed data, the references, a "
+        "remark, zero sub-totals, the tariffs' energy mix with its environmental impact, alt "
+        "texts and validity window",
+        ("C-001", "T-CDR-03"),
+        signed=True,
+        every_optional=True,
     ),
     Profile(
         "free-first-half-hour",

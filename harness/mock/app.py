@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from harness.checks import check_object
 from harness.findings import Finding, Level
@@ -177,6 +177,11 @@ def _routing_headers(request: Request, settings: MockSettings, version: str) -> 
     missing = settings.has_fault("routing-headers-missing")
     if missing or not version_profile(version).routing_headers:
         return {}
+    if settings.has_fault("routing-headers-not-swapped") and request.headers.get(
+        "OCPI-to-party-id"
+    ):
+        # The request's four headers sent back as they came
+        return {k: v for k, v in request.headers.items() if k.lower().startswith("ocpi-")}
     headers = {
         "OCPI-from-country-code": settings.country_code,
         "OCPI-from-party-id": settings.party_id,
@@ -268,7 +273,7 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store, workers: Cpu
     @app.get("/ocpi/versions")
     async def get_versions(request: Request) -> Response:
         denied = authorize(request, settings, None, store, config=True)
-        if denied:
+        if denied and not settings.has_fault("versions-open"):
             return denied
         data = [{"version": v, "url": f"{_base(request)}/ocpi/{v}"} for v in versions]
         return respond(settings, data)
@@ -278,7 +283,7 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store, workers: Cpu
         if version not in versions:
             return unsupported(version)
         denied = authorize(request, settings, version, store, config=True)
-        if denied:
+        if denied and not settings.has_fault("versions-open"):
             return denied
         data = {"version": version, "endpoints": _endpoints(settings, version, _base(request))}
         return respond(settings, data)
@@ -387,6 +392,10 @@ async def _receive(
         if problems:
             listed = "; ".join(f"{f.requirement} {f.path}: {f.message}" for f in problems[:3])
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            if settings.has_fault("invalid-refused-without-envelope"):
+                # What a web framework's own validation answers: its JSON, no OCPI envelope
+                detail = [{"loc": ["body", f.path], "msg": f.message} for f in problems[:3]]
+                return JSONResponse({"detail": detail}, status_code=422)
             return error(settings, 200, 2001, f"invalid CDR: {listed}{more}")
     key = _cdr_key(parsed, version)
     if not key[2] or (version_profile(version).party_scoped_ids and not all(key)):

@@ -270,8 +270,9 @@ class ExceptionalPeriod(OcpiModel):
 
 
 class Hours(OcpiModel):
-    """Locations Hours: regular_hours or twentyfourseven (the spec's own example sends both, so
-    neither is required here)."""
+    """Locations Hours: regular_hours or twentyfourseven, one of the two required (the spec's
+    own example sends both, so the model requires neither; a CDR's location with neither is
+    reported by the C-001 check ``check_opening_times_211``)."""
 
     regular_hours: list[RegularHours] | None = None
     twentyfourseven: bool | None = None

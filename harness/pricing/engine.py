@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
@@ -48,6 +48,7 @@ PRICING_OPTIONS: tuple[OptionId, ...] = (
     "AMB-C-23",
     "AMB-C-25",
     "missing-tariff-id",
+    "missing-vat",
     "time-zone",
     "step-slack-seconds",
     "step-slack-wh",
@@ -74,6 +75,26 @@ _COMPONENT_TYPES = ("ENERGY", "TIME", "PARKING_TIME", "FLAT")
 _ONE = Decimal(1)
 _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
+_HALF = Decimal("0.5")
+# A volume is read as written to at least this many decimals (OCPI numbers carry 4): a JSON
+# serialiser drops trailing zeros, so 1.5 was most likely written as 1.5000.
+_MIN_PLACES = 4
+# A volume read from JSON went through a binary float, and one written with all its digits
+# (0.11666666666666667 h) through a writer's float arithmetic too: a few units in the last
+# place of a double (2**-52 of the value each) are noise as well.
+_FLOAT_NOISE = Decimal(2) ** -50
+# The most rounding noise the derived slack absorbs: far more than a writer's rounding of a few
+# volumes, less than any overage worth billing
+_MAX_SLACK_SECONDS = Decimal("0.5")
+_MAX_SLACK_WH = Decimal("0.05")
+
+
+def _written_noise(volume: Decimal) -> Decimal:
+    """Half a unit of the last decimal place ``volume`` is written to (no coarser than the 4th:
+    a serialiser drops trailing zeros), or a double's last bits when written with all its
+    digits."""
+    places = max(_MIN_PLACES, -int(volume.as_tuple().exponent))
+    return max(_HALF.scaleb(-places), abs(volume) * _FLOAT_NOISE)
 
 
 @dataclass(slots=True)
@@ -168,8 +189,10 @@ class _Engine:
         self.cache: dict[
             tuple[int, tuple[int, ...]], dict[str, tuple[Element | None, Component | None]]
         ] = {}
-        self.slack_wh = options.decimal("step-slack-wh")
-        self.slack_seconds = options.decimal("step-slack-seconds")
+        # Explicit step slacks (None: derived from the volumes as written, see ``slack``).
+        self.slack_wh = options.decimal_or_auto("step-slack-wh")
+        self.slack_seconds = options.decimal_or_auto("step-slack-seconds")
+        self.zero_missing_vat = options.is_("missing-vat", "ZERO_TAX")
         zone = resolve_zone(session.time_zone, session.country, options)
         self.zone = zone
         if session.time_zone is None or zone.source != "the location's time_zone":
@@ -266,6 +289,30 @@ class _Engine:
                     )
         return None
 
+    def reservation_end(
+        self, index: int, period: Period, tariff: PricedTariff, energy: Decimal
+    ) -> Crossing | None:
+        """A period holding reservation time and charging, where the element pricing TIME in
+        its reservation part is not the one pricing its charging (P-009): the reservation
+        ends inside it, taken to come first and last as long as its RESERVATION_TIME."""
+        instant = period.charging_from
+        state = self.state(period, energy, instant)
+        charging = self.choices(tariff, self.active_elements(tariff, state))["TIME"]
+        at_start = self.reserved_state(self.state(period, energy))
+        reserved = self.choices(tariff, self.active_elements(tariff, at_start))
+        if reserved["TIME"][1] is charging[1]:
+            return None
+        local = instant.astimezone(self.zone.zone).strftime("%Y-%m-%d %H:%M")
+        return Crossing(
+            index,
+            instant,
+            f"{local} {self.zone.name}",
+            "TIME",
+            _element_name(tariff, reserved["TIME"][0]),
+            _element_name(tariff, charging[0]),
+            reservation=True,
+        )
+
     def active_elements(self, tariff: PricedTariff, state: PeriodState) -> list[Element]:
         """Elements whose restrictions hold, in the order they are consulted."""
         active = [e for e in tariff.elements if matches(e.restrictions, state, self.policies)]
@@ -295,9 +342,14 @@ class _Engine:
         for index, period in enumerate(self.session.periods):
             tariff = self.tariff_for(index, period)
             if tariff is not None:
-                state = self.state(period, energy)
+                # Charging in a period that also holds reservation time starts after it
+                state = self.state(period, energy, period.charging_from)
                 active = self.active_elements(tariff, state)
-                self.collect(index, period, tariff, active, slots, flats)
+                reserved = None
+                if period.mixes_reservation:
+                    at_start = self.reserved_state(self.state(period, energy))
+                    reserved = self.active_elements(tariff, at_start)
+                self.collect(index, period, tariff, active, slots, flats, reserved)
             else:
                 slots.extend(
                     _Slot(index, d, _group_of(d, period), None, None, None, v, v)
@@ -310,6 +362,11 @@ class _Engine:
         billed.sort(key=lambda pair: pair[0].period)
         return self.totals(billed)
 
+    def reserved_state(self, state: PeriodState) -> PeriodState:
+        """The state of the reservation part of a period that also holds charging: reserved,
+        and not expired since charging followed (P-009)."""
+        return replace(state, reservation=True, expired=False)
+
     def collect(
         self,
         index: int,
@@ -318,18 +375,32 @@ class _Engine:
         active: list[Element],
         slots: list[_Slot],
         flats: list[_Slot],
+        reserved: list[Element] | None = None,
     ) -> None:
+        """The slots of a period's dimensions and its FLAT fee; ``reserved``, for a period
+        that holds reservation time besides charging, are the elements active for its
+        reservation part: they price its reservation time and reservation fee (P-009)."""
         chosen = self.choices(tariff, active)
+        reserving = chosen if reserved is None else self.choices(tariff, reserved)
         volumes = period.volumes
         for dimension in PRICED_DIMENSIONS:
             volume = volumes.get(dimension)
             if volume is None:
                 continue
-            element, component = chosen[_COMPONENT_TYPE[dimension]]
+            of = reserving if dimension == "RESERVATION_TIME" else chosen
+            element, component = of[_COMPONENT_TYPE[dimension]]
             group = _group_of(dimension, period)
             slots.append(_Slot(index, dimension, group, tariff, element, component, volume, volume))
+        if period.end <= period.start and not self.single_instant:
+            return
+        if reserved is not None:
+            element, component = reserving["FLAT"]
+            if component is not None:
+                flats.append(
+                    _Slot(index, "FLAT", "reservation", tariff, element, component, _ONE, _ONE)
+                )
         element, component = chosen["FLAT"]
-        if component is not None and (period.end > period.start or self.single_instant):
+        if component is not None:
             flats.append(
                 _Slot(index, "FLAT", _flat_group(period), tariff, element, component, _ONE, _ONE)
             )
@@ -422,17 +493,32 @@ class _Engine:
         if step <= 0:
             return  # ZERO_AS_ONE: no rounding (REJECT_ZERO refused it before)
         unit = _STEP_UNIT[last.dimension]
-        slack = self.slack_wh if last.dimension == "ENERGY" else self.slack_seconds
         total = sum((s.volume for s in group), _ZERO)
         units = total * unit
         if units <= 0:
             return
         steps = (units / step).to_integral_value(rounding=ROUND_CEILING)
-        # A volume barely above a step boundary is a rounded decimal of one on it (the slack,
-        # at most half a step): it is not billed a whole extra step.
-        if steps > 1 and units - (steps - 1) * step <= min(slack, Decimal(step) / 2):
+        # A total barely above a step boundary may be a rounded decimal of one on it (34,980 s
+        # written as 9.716667 h is 34,980.0012 s): within the slack, at most half a step, it
+        # is not billed a whole extra step.
+        over = units - (steps - 1) * step
+        if steps > 1 and over <= Decimal(step) / 2 and over <= self.slack(last, nonzero, unit):
             steps -= 1
         last.billed += steps * step / unit - total
+
+    def slack(self, last: _Slot, group: list[_Slot], unit: Decimal) -> Decimal:
+        """How far (in step units: s or Wh) a group's total may lie above a step boundary and
+        still be read as on it: the option when set, else the rounding noise of the group's
+        own volumes as written (half a unit of each one's last decimal place, in hours or kWh,
+        or a double's few last bits for a volume written with all its digits), added up, and
+        never more than half a second or 0.05 Wh: an overage beyond that is billed a step
+        (P-011) whatever the writing."""
+        energy = last.dimension == "ENERGY"
+        fixed = self.slack_wh if energy else self.slack_seconds
+        if fixed is not None:
+            return fixed
+        noise = sum((_written_noise(s.volume) for s in group), _ZERO) * unit
+        return min(noise, _MAX_SLACK_WH if energy else _MAX_SLACK_SECONDS)
 
     # -- amounts --------------------------------------------------------------------------------
 
@@ -456,7 +542,10 @@ class _Engine:
         amount = slot.billed * component.price
         if self.clamp_zero and amount < 0:
             amount = _ZERO
-        cost = _with_tax(amount, component.rate, slot.tariff.tax_mode)
+        mode = slot.tariff.tax_mode
+        if mode is TaxMode.EXCLUDED and component.rate is None and self.zero_missing_vat:
+            mode = TaxMode.NONE  # missing-vat=ZERO_TAX: no vat under tax_included NO is 0 %
+        cost = _with_tax(amount, component.rate, mode)
         if self.round_lines:
             cost = _rounded(cost)
         return Line(
@@ -596,6 +685,9 @@ class Crossing:
     dimension: str
     before: str
     after: str
+    #: The change is the end of a reservation inside a period that also holds charging: the
+    #: element pricing TIME changes from the reservation's to the charging's (P-009).
+    reservation: bool = False
 
 
 def _element_name(tariff: PricedTariff, element: Element | None) -> str:
@@ -608,7 +700,8 @@ def period_crossings(
     tariffs: Sequence[PricedTariff], session: Session, options: Options = DEFAULT_OPTIONS
 ) -> list[Crossing]:
     """Periods that run across a time, date, day-of-week or duration boundary at which the
-    element pricing one of their dimensions changes (evaluated with the period's volumes)."""
+    element pricing one of their dimensions changes (evaluated with the period's volumes),
+    and periods in which a reservation ends and charging starts under another element."""
     engine = _Engine(tariffs, session, options)
     crossings: list[Crossing] = []
     energy = _ZERO
@@ -627,6 +720,10 @@ def period_crossings(
                 )
             inside = instants_between(bounds[id(tariff)], period.start, period.end)
             crossing = engine.crossing(index, period, tariff, energy, inside)
+            if crossing is not None:
+                crossings.append(crossing)
+        if tariff is not None and period.mixes_reservation:
+            crossing = engine.reservation_end(index, period, tariff, energy)
             if crossing is not None:
                 crossings.append(crossing)
         energy += period.volumes.get("ENERGY", _ZERO)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from harness.options import OptionId
 from harness.pricing.session import Session
-from harness.pricing.tariffs import PricedTariff, Restrictions
+from harness.pricing.tariffs import PricedTariff, Restrictions, TaxMode
 
 
 def _restrictions(tariffs: Sequence[PricedTariff]) -> list[Restrictions]:
@@ -46,5 +46,11 @@ def relevant_options(tariffs: Sequence[PricedTariff], session: Session) -> tuple
         "AMB-C-25": reservation
         and any(r.min_duration is not None or r.max_duration is not None for r in restrictions),
         "missing-tariff-id": untagged and session.names_tariffs,
+        "missing-vat": any(
+            t.tax_mode is TaxMode.EXCLUDED and c.vat is None
+            for t in tariffs
+            for e in t.elements
+            for c in e.components
+        ),
     }
     return tuple(option for option, matters in relevant.items() if matters)

@@ -8,7 +8,7 @@ conditions: its restrictions are evaluated at the period's start.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -35,13 +35,27 @@ class Period:
     tariff_id: str | None = None
     #: A period of reservation: it carries reservation time and nothing of charging.
     is_reservation: bool = field(init=False, compare=False)
+    #: A period that carries reservation time and charging (or parking) too: the reservation
+    #: ended inside it, a change of price the CPO should have started a new period at (C-012).
+    mixes_reservation: bool = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         volumes = self.volumes
-        reservation = volumes.get("RESERVATION_TIME", _ZERO) > 0 and not any(
-            volumes.get(d, _ZERO) for d in _CHARGING
-        )
-        object.__setattr__(self, "is_reservation", reservation)
+        reserved = volumes.get("RESERVATION_TIME", _ZERO) > 0
+        charging = any(volumes.get(d, _ZERO) for d in _CHARGING)
+        object.__setattr__(self, "is_reservation", reserved and not charging)
+        object.__setattr__(self, "mixes_reservation", reserved and charging)
+
+    @property
+    def charging_from(self) -> datetime:
+        """When charging starts in this period: its start, or, in a period that also holds
+        reservation time, that much later (the reservation taken to come first, P-009)."""
+        if not self.mixes_reservation:
+            return self.start
+        # Within the period whatever its volume says (a hostile 1e308 h must not overflow)
+        span = max((self.end - self.start).total_seconds(), 0.0)
+        reserved = min(max(float(self.volumes["RESERVATION_TIME"]) * 3600, 0.0), span)
+        return self.start + timedelta(seconds=round(reserved))
 
 
 # A value: never changed once built (not frozen, for speed: see harness.pricing).
@@ -70,10 +84,11 @@ class Session:
 
     @property
     def charging_start(self) -> datetime:
-        """Start of the first period that is not reservation (the session proper)."""
+        """When charging starts: in the first period that is not reservation alone, after
+        the reservation time it may also hold (the session proper)."""
         for period in self.periods:
             if not period.is_reservation:
-                return period.start
+                return period.charging_from
         return self.start
 
 

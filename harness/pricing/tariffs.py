@@ -23,7 +23,7 @@ class TaxMode(Enum):
 
     UNKNOWN = "unknown"  # 2.1.1: prices exclude VAT and the VAT is not known
     VAT = "vat"  # 2.2.1: prices exclude VAT; vat absent means no VAT applies
-    EXCLUDED = "excluded"  # 2.3.0 NO: tax added per vat; without vat local law decides
+    EXCLUDED = "excluded"  # 2.3.0 NO: tax added per vat; without vat per option missing-vat
     INCLUDED = "included"  # 2.3.0 YES: prices already include tax
     NONE = "none"  # 2.3.0 N/A: no tax at all
 

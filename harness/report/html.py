@@ -20,7 +20,7 @@ border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 .ocpi-outcome-fail,.ocpi-outcome-error,.ocpi-level-error{background:#fbe3e3}
 .ocpi-outcome-warning,.ocpi-level-warning{background:#fdf5dc}
 .ocpi-outcome-xfail{background:#eee8f8}
-.ocpi-outcome-blocked,.ocpi-outcome-partial{background:#eef1f5}
+.ocpi-outcome-blocked,.ocpi-outcome-partial,.ocpi-outcome-na{background:#eef1f5}
 .ocpi-outcome-pass{background:#e8f5e8}
 .ocpi-exchange pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:4px;
 max-height:30em;overflow:auto}
@@ -89,7 +89,8 @@ def requirements_html(summary: dict[str, Any]) -> str:
     for r in summary["requirements"]:
         tests = "<br>".join(escape(t) for t in _grouped(r["tests"]))
         rows.append(
-            f'<tr class="ocpi-outcome-{r["outcome"]}" data-requirement="{escape(r["id"])}">'
+            f'<tr class="ocpi-outcome-{r["outcome"].replace("/", "")}" '
+            f'data-requirement="{escape(r["id"])}">'
             f"<td>{escape(r['id'])}</td><td>{escape(r['title'])}</td>"
             f'<td><a href="{escape(r["spec_url"])}">{escape(r["section"])}</a></td>'
             f"<td>{escape(r['level'])}</td><td>{escape(r['outcome'])}</td><td>{tests}</td></tr>"

@@ -5,6 +5,7 @@ from each test's outcome, requirement ids and findings. One dict, in the shape o
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,19 @@ SCHEMA_ID = "ocpi-harness/summary/1"
 TEST_OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 FINDING_LEVELS = ("error", "warning", "info")
 # How bad a requirement's outcome is, worst first: the table sorts by it.
-REQUIREMENT_OUTCOMES = ("fail", "error", "xfail", "warning", "blocked", "partial", "pass", "skip")
+REQUIREMENT_OUTCOMES = (
+    "fail",
+    "error",
+    "xfail",
+    "warning",
+    "blocked",
+    "partial",
+    "pass",
+    "skip",
+    "n/a",
+)
+# Outcomes a requirement of another version takes as n/a: nothing was said against it
+_NOT_AGAINST = frozenset({"blocked", "partial", "pass", "skip"})
 _MESSAGES_SHOWN = 5
 
 
@@ -125,8 +138,10 @@ def _requirements(tests: Sequence[CaseRecord], facts: RunFacts) -> list[dict[str
             {
                 "id": rid,
                 **_described(rid, facts.version),
-                "outcome": _requirement_outcome(
-                    rid, records, facts.fail_on, rid in facts.known_issues
+                "outcome": _not_of_version(
+                    rid,
+                    facts.version,
+                    _requirement_outcome(rid, records, facts.fail_on, rid in facts.known_issues),
                 ),
                 "tests": sorted(r.nodeid for r in records),
                 "findings": {
@@ -136,6 +151,16 @@ def _requirements(tests: Sequence[CaseRecord], facts: RunFacts) -> list[dict[str
         )
     rank = {outcome: i for i, outcome in enumerate(REQUIREMENT_OUTCOMES)}
     return sorted(rows, key=lambda row: (rank[row["outcome"]], row["id"]))
+
+
+def _not_of_version(rid: str, version: str, outcome: str) -> str:
+    """n/a for a requirement the version under test does not have (2.1.1 has no X-Request-ID),
+    whatever a test that claims it for every version did; a finding against it still shows."""
+    try:
+        versions = get_requirement(rid).versions
+    except KeyError:
+        return outcome
+    return "n/a" if version not in versions and outcome in _NOT_AGAINST else outcome
 
 
 def _described(rid: str, version: str) -> dict[str, str]:
@@ -187,6 +212,18 @@ def _requirement_outcome(rid: str, records: Sequence[CaseRecord], fail_on: str, 
     return next(o for o in REQUIREMENT_OUTCOMES if o in outcomes)
 
 
+# The count a folded finding's message carries ("... (49 times, e.g. CDR A, ...)")
+_FOLDED = re.compile(r" \(\d+ times, e\.g\. .*\)$")
+
+
+def _across(message: str, count: int, tests: int) -> str:
+    """A message of "What to fix" with how often, and in how many tests, it was seen."""
+    if count <= 1:
+        return message
+    where = f" in {tests} tests" if tests > 1 else ""
+    return f"{message} ({count} times{where})"
+
+
 def _to_fix(
     tests: Sequence[CaseRecord], requirements: Sequence[dict[str, Any]], fail_on: str
 ) -> list[dict[str, Any]]:
@@ -207,16 +244,23 @@ def _to_fix(
     for row in requirements:
         if row["outcome"] not in ("fail", "error", "warning"):
             continue
+        # The same message in many tests is one line: its places counted across them
         messages: Counter[str] = Counter()
+        seen_in: dict[str, set[str]] = {}
         for record in tests:
             for f in record.findings:
                 if f["requirement"] == row["id"] and f["level"] in ("error", "warning"):
-                    messages[f["message"]] += 1
+                    base = _FOLDED.sub("", f["message"])
+                    messages[base] += int(f.get("count", 1))
+                    seen_in.setdefault(base, set()).add(record.nodeid)
         if row["outcome"] == "error":
             for record in tests:
                 if row["id"] in record.requirements and record.outcome in ("failed", "error"):
                     messages[record.reason or "the test broke before the check ran"] += 1
-        shown = messages.most_common(_MESSAGES_SHOWN)
+        shown = [
+            (_across(m, n, len(seen_in.get(m, ()))), n)
+            for m, n in messages.most_common(_MESSAGES_SHOWN)
+        ]
         items.append(
             {
                 "requirement": row["id"],

@@ -93,6 +93,40 @@ EXTRAWEST = Library(
     roles=("cpo", "emsp"),
 )
 
+PY_OCPI = Library(
+    name="py-ocpi",
+    version="0.3.1",
+    # The upstream project extrawest-ocpi forked (2023-04). It pins fastapi 0.68 and httpx 0.23;
+    # fastapi 0.68 allows pydantic 1.6.2-1.x, but below 1.10 ``import fastapi`` fails on Python
+    # 3.11 (pydantic < 1.10 builds the signature of fastapi's OpenAPI ``Schema`` model with a
+    # parameter named ``not``, which 3.11's inspect refuses; tried with 1.8.2 and 1.9.2), so
+    # pydantic is the newest 1.x, 1.10.27 (the project's own lock had 1.10.2). uvicorn is not a
+    # dependency of the library: a user adds it, as the lab does. Resolved by pip on
+    # 2026-12-01 and frozen.
+    pins=(
+        "py-ocpi==0.3.1",
+        "fastapi==0.68.2",
+        "pydantic==1.10.27",
+        "starlette==0.14.2",
+        "httpx==0.23.3",
+        "httpcore==0.16.3",
+        "rfc3986==1.5.0",
+        "uvicorn==0.54.0",
+        "anyio==4.16.0",
+        "sniffio==1.3.1",
+        "h11==0.14.0",
+        "click==8.5.1",
+        "idna==3.20",
+        "certifi==2026.10.19.post1",
+        "typing_extensions==4.16.0",
+    ),
+    app="py_ocpi_app.py",
+    # its get_application mounts routers for 2.2.1 only; asked for 2.1.1 it serves an empty
+    # versions list, which the lab runs as it is (see NOTES)
+    versions=("2.2.1",),
+    roles=("cpo", "emsp"),
+)
+
 
 @contextlib.contextmanager
 def _locked(name: str) -> Iterator[None]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.interop.lab import EXTRAWEST, LabUnavailable, Library, run_harness, serve
+from tests.interop.lab import EXTRAWEST, PY_OCPI, LabUnavailable, Library, run_harness, serve
 
 pytestmark = pytest.mark.interop
 
@@ -30,6 +30,15 @@ class Falsely:
     name: str
     reason: str
     requirement: str
+    # the outcome the FALSE finding gives the requirement (when it is not a wrong cause)
+    outcome: str = "fail"
+    # the root cause the harness wrongly names for what it could not judge, when that is
+    # the defect: no partial or blocked finding of the requirement, and no test claiming it
+    # that was skipped as blocked, may name it
+    wrong_cause: str | None = None
+    # the exchanges (a part of their label) the requirement was falsely reported on, when
+    # it also fails truly on others: no finding of it may name them
+    on_exchange: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,60 @@ DATE_WINDOW_CAUSE = Falsely(
     "valid; they were never seen because the unfiltered crawl broke (T-PAG-04): the suite "
     "did not pass full_listing.incomplete to check_date_window",
     "T-PAG-02",
+    wrong_cause="T-TYPE-02",
+)
+
+# py-ocpi 0.3.1 hands out endpoint URLs without the trailing slash its routes have, and
+# FastAPI answers them HTTP 307 (H-HTTP-04, TRUE). What the harness said besides on those
+# answers was FALSE (tests/interop/NOTES.md, py-ocpi section); fixed since: a redirect is the
+# one finding of its exchange, and discovery judges the module at the URL it answers at.
+ENV_ON_REDIRECT = Falsely(
+    "T-ENV-01 on a 307",
+    "was a harness false positive (fixed): T-ENV-01 failed on the empty body of the HTTP 307 "
+    "a framework answers at the endpoint URL; that answer never reached the OCPI layer and its "
+    "root cause is H-HTTP-04 (check_response judged the redirects' bodies)",
+    "T-ENV-01",
+    on_exchange="endpoint (where it answers)",
+)
+CONTENT_TYPE_ON_REDIRECT = Falsely(
+    "T-HDR-01 on a 307",
+    "was a harness false positive (fixed): T-HDR-01 failed for the missing Content-Type of "
+    "the same bodyless HTTP 307 (root cause H-HTTP-04)",
+    "T-HDR-01",
+)
+NOTHING_LISTED_ON_REDIRECT = Falsely(
+    "T-PAG-01 'lists no CDRs' on a 307",
+    "was a harness false warning (fixed): 'the target lists no CDRs: nothing to validate' when "
+    "the target lists 30 and the crawl got only the HTTP 307 of the endpoint URL "
+    "(check_something_listed ignored full_listing.incomplete)",
+    "T-PAG-01",
+    outcome="warning",
+)
+REDIRECT_CAUSE = Falsely(
+    "C-001 partial blames T-HDR-01",
+    "was a harness false attribution (fixed): the CDR checks were 'judged on part of the "
+    "evidence: 0 CDRs' because of T-HDR-01 (the 307's missing Content-Type); nothing was "
+    "judged, and the root cause is the redirect, H-HTTP-04 (_why_no_list in harness/crawl.py "
+    "took the page's first error)",
+    "C-001",
+    wrong_cause="T-HDR-01",
+)
+DISCOVERY_CAUSE = Falsely(
+    "discovery blocked by T-TYPE-02",
+    "was a harness false attribution (fixed): the tests that need the cdrs endpoint were "
+    "'blocked by T-TYPE-02, T-VER-01'; the envelope's timestamp format takes no endpoint away, "
+    "only the empty versions list (T-VER-01) does (scenarios/conftest.py _endpoint passed every "
+    "discovery finding to blocked_by)",
+    "C-001",
+    wrong_cause="T-TYPE-02",
+)
+# Found on both libraries once the suites asked the versions endpoint without a token
+VERSIONS_NO_TOKEN_403 = (
+    "with no Authorization header on the versions endpoint the target answered HTTP 403"
+)
+PY_OCPI_VERSIONS_OPEN = (
+    "with no Authorization header on the versions endpoint the target answered HTTP 200",
+    "with an unknown token on the versions endpoint the target answered HTTP 200",
 )
 
 CASES = (
@@ -85,16 +148,19 @@ CASES = (
             "T-AUTH-04": (
                 "with no Authorization header the target answered HTTP 403",
                 "with an unknown token the target answered HTTP 403",
+                VERSIONS_NO_TOKEN_403,
             ),
             "T-HDR-03": ("X-Request-ID not echoed",),
             "T-HDR-04": ("X-Correlation-ID not echoed",),
             "T-PAG-04": (
                 "the Link of page 1 leads to no page",
                 "the Link drops or changes date_from",
+                "continued by offset after the Link failed: reached the end of the list",
             ),
             "C-001": ("required field 'evse_uid' is missing",),
         },
-        warns=frozenset({"T-ROUTE-01"}),
+        # the versions endpoint's 401 for an unknown token has no envelope (T-ENV-05, SHOULD)
+        warns=frozenset({"T-ROUTE-01", "T-ENV-05"}),
         false_fails=(ENV_ON_404,),
         falsely_attributed=(DATE_WINDOW_CAUSE,),
     ),
@@ -104,7 +170,10 @@ CASES = (
         version="2.2.1",
         role="emsp",
         fails={
-            "T-AUTH-04": ("with no token on a POST the target answered HTTP 403",),
+            "T-AUTH-04": (
+                "with no token on a POST the target answered HTTP 403",
+                VERSIONS_NO_TOKEN_403,
+            ),
             "T-HDR-03": ("X-Request-ID not echoed",),
             "T-HDR-04": ("X-Correlation-ID not echoed",),
             "T-CDR-01": ("was not accepted: HTTP 422",),
@@ -114,7 +183,7 @@ CASES = (
             # TRUE on the 422 answer to a valid POST; also reported (FALSE) on the 404s
             "T-ENV-01": ("the envelope has no timestamp",),
         },
-        warns=frozenset({"T-ROUTE-01", "T-HTTP-02", "T-HTTP-04"}),
+        warns=frozenset({"T-ROUTE-01", "T-HTTP-02", "T-HTTP-04", "T-ENV-05"}),
         falsely_attributed=(ENV_ON_LOCATION_404,),
     ),
     Case(
@@ -155,7 +224,99 @@ CASES = (
         version="2.1.1",
         role="cpo",
         token="lab-token-0123456789",
-        fails={"T-VER-01": ("got HTTP 200, status 3000",)},
+        fails={
+            "T-VER-01": ("got HTTP 200, status 3000",),
+            # the same decoding fault, met by the unknown token the suites send
+            "T-AUTH-04": (
+                VERSIONS_NO_TOKEN_403,
+                "with an unknown token on the versions endpoint the target answered HTTP 200, "
+                "status 3000",
+            ),
+        },
+    ),
+    Case(
+        id="py-ocpi-2.2.1-cpo",
+        library=PY_OCPI,
+        version="2.2.1",
+        role="cpo",
+        fails={
+            # the endpoint URL the version details hand out answers 307 to itself + "/";
+            # the suites judge the module behind it
+            "H-HTTP-04": ("HTTP 307 to https://127.0.0.1:", "/ocpi/cpo/2.2.1/cdrs/?limit=1"),
+            "T-TYPE-02": (
+                "timestamp '",
+                "'start_date_time' must be a UTC DateTime",
+                "'last_updated' must be a UTC DateTime",
+            ),
+            "T-HDR-03": ("X-Request-ID not echoed",),
+            "T-HDR-04": ("X-Correlation-ID not echoed",),
+            "T-AUTH-04": (
+                "with no Authorization header the target answered HTTP 500 text/plain",
+                "with an unknown token the target answered HTTP 500 text/plain",
+                *PY_OCPI_VERSIONS_OPEN,
+            ),
+            "T-PAG-04": (
+                "the Link of page 1 leads to no page",
+                "VersionNumber.v_2_2_1",
+                "an empty Link header",
+            ),
+            "C-001": ("required field 'evse_uid' is missing",),
+            # the envelope's timestamp default is computed once, at import (NOTES, M1)
+            "T-ENV-01": ("it is not the time the answer was made",),
+        },
+        warns=frozenset({"T-ROUTE-01"}),
+        false_fails=(CONTENT_TYPE_ON_REDIRECT, NOTHING_LISTED_ON_REDIRECT),
+        falsely_attributed=(REDIRECT_CAUSE, ENV_ON_REDIRECT),
+    ),
+    Case(
+        id="py-ocpi-2.2.1-emsp",
+        library=PY_OCPI,
+        version="2.2.1",
+        role="emsp",
+        fails={
+            "H-HTTP-04": ("HTTP 307 to https://127.0.0.1:", "/ocpi/emsp/2.2.1/cdrs/"),
+            "T-TYPE-02": ("timestamp '",),
+            "T-HDR-03": ("X-Request-ID not echoed",),
+            "T-HDR-04": ("X-Correlation-ID not echoed",),
+            "T-AUTH-04": (
+                "with no token on a POST the target answered HTTP 500 text/plain",
+                *PY_OCPI_VERSIONS_OPEN,
+            ),
+            # three profiles refused by the library's model (NOTES)
+            "T-CDR-01": ("was not accepted: HTTP 422",),
+            "T-CDR-03": ("gave HTTP 404 application/json, no OCPI envelope, not the CDR",),
+            "T-HTTP-01": ("a body that is not JSON got HTTP 422",),
+            # TRUE on the 422 answers to valid POSTs; not on the 307 (ENV_ON_REDIRECT)
+            "T-ENV-01": ("the envelope has no timestamp",),
+        },
+        warns=frozenset({"T-ROUTE-01", "T-HTTP-02", "T-HTTP-04"}),
+        false_fails=(CONTENT_TYPE_ON_REDIRECT,),
+        falsely_attributed=(ENV_ON_REDIRECT,),
+    ),
+    # The library serves 2.2.1 only: asked for 2.1.1 its versions endpoint lists nothing
+    Case(
+        id="py-ocpi-2.1.1-cpo",
+        library=PY_OCPI,
+        version="2.1.1",
+        role="cpo",
+        fails={
+            "T-VER-01": ("data must be a non-empty list of {version, url}",),
+            "T-TYPE-02": ("is not an OCPI DateTime",),
+            "T-AUTH-04": PY_OCPI_VERSIONS_OPEN,
+        },
+        falsely_attributed=(DISCOVERY_CAUSE,),
+    ),
+    Case(
+        id="py-ocpi-2.1.1-emsp",
+        library=PY_OCPI,
+        version="2.1.1",
+        role="emsp",
+        fails={
+            "T-VER-01": ("data must be a non-empty list of {version, url}",),
+            "T-TYPE-02": ("is not an OCPI DateTime",),
+            "T-AUTH-04": PY_OCPI_VERSIONS_OPEN,
+        },
+        falsely_attributed=(DISCOVERY_CAUSE,),
     ),
 )
 
@@ -248,13 +409,27 @@ def test_the_harness_reports_no_false_finding(
     outcomes = _outcomes(summary)
     # When the requirement it names is looked at
     findings = _findings(summary, false.requirement)
-    if false is ENV_ON_404:
-        # Then the requirement does not fail on evidence that never reached the OCPI layer
-        assert outcomes.get(false.requirement) != "fail", [f["exchange"] for f in findings]
+    if false.wrong_cause is not None:
+        # Then a partial or blocked verdict names the root cause that took the evidence away
+        causes = {f.get("cause") for f in findings if f.get("outcome") in ("partial", "blocked")}
+        assert false.wrong_cause not in causes, [f["message"] for f in findings]
+        blamed = [
+            t["reason"]
+            for t in summary["tests"]
+            if false.requirement in t["requirements"]
+            and t["outcome"] == "skipped"
+            and false.wrong_cause in (t.get("reason") or "").split(":")[0]
+        ]
+        assert not blamed, blamed
     elif false is ENV_ON_LOCATION_404:
         # Then no envelope finding is made on the 404s of the unreachable Location
         assert not [f for f in findings if " back #" in f.get("exchange", "")]
+    elif false.on_exchange is not None:
+        # Then none of its findings is on the exchanges it was falsely reported on
+        assert not [f for f in findings if false.on_exchange in (f.get("exchange") or "")]
     else:
-        # Then a partial or blocked verdict names the root cause that took the evidence away
-        causes = {f.get("cause") for f in findings if f.get("outcome") in ("partial", "blocked")}
-        assert "T-TYPE-02" not in causes, [f["message"] for f in findings]
+        # Then the requirement does not fail (or warn) on evidence that never reached the
+        # OCPI layer
+        assert outcomes.get(false.requirement) != false.outcome, [
+            (f["exchange"], f["message"]) for f in findings
+        ]
