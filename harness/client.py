@@ -176,19 +176,23 @@ class OcpiClient:
             exchange.parsed, exchange.json_error = parse_body(text)
         finally:
             _EXCHANGE.deadline = None
+        if exchange.status is not None and exchange.status >= 500:
+            _drop_connections(self.http)
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
         self.recorder.keep(exchange)
         return exchange
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        """Send, once more on a new connection when a kept-alive one turns out closed before
-        any byte of an answer came back (a server that drops its connections after an
-        error): that request never reached it, and the second try is what any client
-        does. A second failure is the target's."""
+        """Send; a GET or HEAD once more on a new connection when the connection closed before
+        any byte of an answer came back (a server that drops its kept-alive connections
+        after an error). Never another method: whether the server took a POST before it
+        closed is unknown, and a second one could store a CDR twice. A second failure is the
+        target's."""
         try:
             return self.http.send(request, stream=True)
         except httpx.RemoteProtocolError as exc:
-            if "without sending a response" not in str(exc):
+            idempotent = request.method in ("GET", "HEAD")
+            if not idempotent or "without sending a response" not in str(exc):
                 raise
             return self.http.send(request, stream=True)
 
@@ -342,6 +346,16 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
+
+
+def _drop_connections(client: httpx.Client) -> None:
+    """Close the kept-alive connections after a server error: a server that crashed on a
+    request often closes its connection just after answering, and the next request, sent on
+    it before the close arrived, would get no answer (a POST is not sent twice, see
+    ``_send``). The next request opens a new connection."""
+    for transport in (client._transport, *client._mounts.values()):
+        if isinstance(transport, httpx.HTTPTransport):
+            transport._pool.close()
 
 
 def _bound_by_deadline(client: httpx.Client) -> None:

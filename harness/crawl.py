@@ -129,6 +129,7 @@ def _pages(
     are atomic)."""
     crawled = Crawl()
     offset = int(params.get("offset", 0))
+    served = 0
     query = "&".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
     label = f"GET {noun} {query}"
     for page in client.paginate(url, params, crawled, label=label):
@@ -150,6 +151,7 @@ def _pages(
         listing.findings += found
         _note_page(page, data, offset, listing, owners)
         offset += len(data)
+        served = len(data)
         yield page.text
         link = next_link(page, page.url)
         dropped = [] if link is None else dropped_filters(link, params)
@@ -171,18 +173,25 @@ def _pages(
                 listing.incomplete = ("T-PAG-01", fact)
     stop = crawled.stop
     if stop is not None and stop.reason in _CONTINUABLE and listing.incomplete is None:
-        onward = _ByOffset(client, url, params, offset, f"{label} {CONTINUED}")
+        # Pages as large as the request's limit, else as the target served its last one
+        onward = _ByOffset(
+            client, url, params, offset, f"{label} {CONTINUED}", crawled.pages, served
+        )
         yield from onward.pages(listing, owners)
-        crawled.stop = CrawlStop(stop.reason, stop.page, stop.url, stop.fact, onward.outcome)
+        crawled.stop = CrawlStop(
+            stop.reason, stop.page, stop.url, stop.fact, onward.outcome, onward.complete
+        )
     stopped = check_crawl_stop(crawled)
     listing.findings += stopped
-    if stopped and listing.incomplete is None and not _reached_end(crawled):
+    if stopped and listing.incomplete is None and not _whole(crawled):
         listing.incomplete = (stopped[0].requirement, stopped[0].message)
 
 
-def _reached_end(crawled: Crawl) -> bool:
+def _whole(crawled: Crawl) -> bool:
+    """Every object was seen despite the stop: continued by offset to the end, or a Link on
+    a page past the end (the list had ended; the Link is the finding)."""
     stop = crawled.stop
-    return stop is not None and stop.continued.startswith("reached the end")
+    return stop is not None and (stop.complete or stop.reason == "empty-page")
 
 
 def _note_page(
@@ -216,23 +225,34 @@ def _note_page(
 class _ByOffset:
     """The rest of a list asked page by page by offset and limit on the endpoint URL, after
     its Link failed: each page is checked as a page, and ``outcome`` says how it ended
-    ("reached the end of the list ...", or why not)."""
+    ("reached the end of the list ...", or why not; ``complete`` when every object the list
+    counts was seen). Bounded by ``--ocpi-max-pages`` for the whole crawl."""
 
     def __init__(
-        self, client: OcpiClient, url: str, params: dict[str, Any], offset: int, label: str
+        self,
+        client: OcpiClient,
+        url: str,
+        params: dict[str, Any],
+        offset: int,
+        label: str,
+        pages_so_far: int,
+        served: int,
     ) -> None:
         self.client, self.url, self.params = client, url, params
-        self.offset, self.label = offset, label
+        self.offset, self.label, self.served = offset, label, served
+        self.budget = max(client.max_pages - pages_so_far, 0)
         self.outcome = ""
+        self.complete = False
 
     def pages(self, listing: Listing, owners: deque[tuple[str, list[str]]]) -> Iterator[str]:
         start, seen = self.offset, set(listing.ids)
-        limit = self._limit(listing)
+        limit = as_count(str(self.params.get("limit", ""))) or self.served or 100
+        total: int | None = None
         for number in itertools.count(1):
             total = next((t for t in reversed(listing.totals) if t is not None), None)
             if total is not None and self.offset >= total:
                 break
-            if number > self.client.max_pages:
+            if number > self.budget:
                 self.outcome = f"stopped after {number - 1} pages (--ocpi-max-pages)"
                 return
             page = self.client.get(
@@ -240,8 +260,13 @@ class _ByOffset:
                 f"{self.label} {number}",
                 params={**self.params, "offset": self.offset, "limit": limit},
             )
-            data = (page.envelope or {}).get("data")
-            if not isinstance(data, list) or page.text is None:
+            envelope = page.envelope or {}
+            data = envelope.get("data")
+            if (
+                not isinstance(data, list)
+                or page.text is None
+                or envelope.get("status_code") != 1000
+            ):
                 self.outcome = f"stopped: offset={self.offset} answered {answer_fact(page)}"
                 return
             listing.findings += check_response(
@@ -249,9 +274,14 @@ class _ByOffset:
             )
             listing.findings += check_page(page, self.client.profile, self.offset)
             if not data:
+                if total is not None:  # the count says more: these pages are not the list
+                    self.outcome = (
+                        f"stopped: offset={self.offset} lists nothing, X-Total-Count says {total}"
+                    )
+                    return
                 break
-            idents = {str(o.get("id")) for o in data if isinstance(o, dict)}
-            if idents and idents <= seen:
+            idents = {str(o["id"]) for o in data if isinstance(o, dict) and "id" in o}
+            if idents & seen:
                 self.outcome = (
                     f"stopped: offset={self.offset} lists objects already seen (the offset "
                     "is not honoured either)"
@@ -261,15 +291,10 @@ class _ByOffset:
             _note_page(page, data, self.offset, listing, owners)
             self.offset += len(data)
             yield page.text
+        self.complete = True
         self.outcome = (
             f"reached the end of the list: {self.offset - start} more objects from offset={start}"
         )
-
-    def _limit(self, listing: Listing) -> int:
-        """The page size asked for: the request's limit, else what the target's pages said."""
-        asked = as_count(str(self.params.get("limit", "")))
-        said = next((x for x in reversed(listing.x_limits) if x), None)
-        return asked or said or 100
 
 
 def _objects_remain(

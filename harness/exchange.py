@@ -261,6 +261,7 @@ class CrawlStop:
     url: str
     fact: str = ""
     continued: str = ""
+    complete: bool = False  # continued by offset to the list's end: every object seen
 
 
 @dataclass

@@ -155,6 +155,7 @@ def _discover(client: OcpiClient, versions_url: str, version: str) -> Discovery:
     found.findings += check_versions(versions, version)
     url = details_url(versions, version)
     if url is None:
+        found.findings = _once(found.findings)
         return found
     details, redirected = _get(client, url, f"GET {version} details")
     found.details = details
@@ -165,7 +166,21 @@ def _discover(client: OcpiClient, versions_url: str, version: str) -> Discovery:
     for key, endpoint in found.endpoints.items():
         if key[0] in _JUDGED_MODULES:
             found.endpoints[key] = _settled(client, endpoint, key, found.findings)
+    found.findings = _once(found.findings)
     return found
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Each finding once: a redirect is both the response check's finding and the discovery
+    check's (one exchange, one message, two check names)."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for f in findings:
+        key = (f.requirement, f.level, f.exchange, f.message, f.outcome)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
 
 
 # The modules the suites call: where each answers is asked once at discovery

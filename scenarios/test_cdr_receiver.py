@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.checks.auth import check_refused
-from harness.checks.exchange_finding import blocked
+from harness.checks.exchange_finding import answer_fact, blocked
 from harness.checks.receiver import (
     check_invalid_refused,
     check_non_json_refused,
@@ -51,23 +51,31 @@ def _post(receiver: Target, url: str, cdr: dict[str, Any], what: str) -> Exchang
 
 def _push(
     receiver: Target, url: str, cdr: dict[str, Any], what: str
-) -> tuple[list[Finding], str | None]:
-    """POST a valid CDR: the findings on the answer, and the Location to read it back at."""
+) -> tuple[Exchange, list[Finding], str | None]:
+    """POST a valid CDR: the answer, the findings on it, and the Location to read it at."""
     post = _post(receiver, url, cdr, what)
-    return check_push_accepted(post, receiver.client.profile, what), location_of(post)
+    return post, check_push_accepted(post, receiver.client.profile, what), location_of(post)
 
 
-def _unreadable_without_location(
-    location: str | None, pushed: list[Finding], requirements: tuple[str, ...], what: str
+def _not_stored(
+    post: Exchange, pushed: list[Finding], requirements: tuple[str, ...], what: str
 ) -> list[Finding]:
-    """No Location to read the stored CDR at: ``requirements`` need that read, so they are
-    blocked by the push's own finding (``pushed``: not accepted, or no Location), never
-    passed."""
-    if location:
+    """No stored CDR to read at a Location: ``requirements`` need that read, so they are
+    blocked, never passed, by what took it away: no Location header in an accepted answer
+    (T-CDR-02), else the refusal or the missing answer that ``pushed`` reports."""
+    if location_of(post):
         return []
-    errors = [f for f in pushed if f.level.value == "error" and f.outcome is None]
-    cause = errors[0] if errors else None
-    why = (cause.requirement, cause.message) if cause else ("T-CDR-02", "no usable Location")
+    if _accepted(post):
+        why = ("T-CDR-02", "the answer to the POST has no Location header")
+    else:
+        errors = [f for f in pushed if f.level.value == "error" and f.outcome is None]
+        causes = [f for f in pushed if f.outcome == "blocked" and f.cause]
+        if errors:
+            why = (errors[0].requirement, errors[0].message)
+        elif causes:
+            why = (causes[0].cause or "T-CDR-01", causes[0].seen or "no answer to the POST")
+        else:
+            why = ("T-CDR-01", f"the CDR was not accepted: {answer_fact(post)}")
     return blocked(None, requirements, what, why)
 
 
@@ -90,17 +98,20 @@ def test_a_cdr_of_each_profile_is_accepted_and_served_back_unchanged(
         pytest.skip(f"profile {profile} has no {version} form")
     cdr = _tagged(cdr_factory(version=version, profile=profile), run_tag)
     what = f"CDR {cdr['id']}"
-    post = _post(receiver, cdr_receiver, cdr, what)
-    findings = check_push_accepted(post, receiver.client.profile, what)
-    location = location_of(post)
+    post, findings, location = _push(receiver, cdr_receiver, cdr, what)
     served = None
     if location:
         served = _read_back(receiver, location, what)
         findings += check_served_back(served, cdr, receiver.client.profile, what)
-    if _accepted(post) and not location:
-        # Nowhere to read it back: how it is served there is unknown, not passed
-        why = ("T-CDR-02", "the answer to the POST has no Location header")
-        findings += blocked(post, ("T-CDR-03",), f"how {what} is served back", why)
+    # Nowhere to read it back (no Location, or not accepted): how it is served is unknown
+    findings += _not_stored(post, findings, ("T-CDR-03",), f"how {what} is served back")
+    if not _accepted(post):
+        # Refused: whether it would have got 201 and a Location is unknown too
+        reported = {f.requirement for f in findings}
+        unjudged = tuple(r for r in ("T-CDR-02", "T-HTTP-04") if r not in reported)
+        findings += (
+            _not_stored(post, findings, unjudged, f"how {what} is stored") if unjudged else []
+        )
     if _accepted(post) and not _served(served):
         findings += _read_at_derived_url(receiver, cdr_receiver, cdr, what)
     conforms(request, findings)
@@ -123,7 +134,7 @@ def _read_at_derived_url(
         label = f"GET {what} at derived URL {number} (diagnostic: the Location was unusable)"
         fetched = receiver.client.get(url, label)
         if _served(fetched):
-            return check_read_at_derived_url(fetched, cdr, what)
+            return check_read_at_derived_url(fetched, cdr, receiver.client.profile, what)
     return []
 
 
@@ -136,7 +147,7 @@ def _invalid_cdrs(version: str, valid: dict[str, Any]) -> Iterator[tuple[str, di
 
 
 @pytest.mark.schema
-@pytest.mark.requirement("C-001", "C-002", "T-HTTP-02")
+@pytest.mark.requirement("C-001", "C-002", "T-HTTP-02", "T-ENV-01")
 def test_invalid_cdrs_are_refused_and_not_stored(
     receiver: Target,
     cdr_receiver: str,
@@ -167,10 +178,8 @@ def test_a_known_id_does_not_replace_the_stored_cdr(
     request: pytest.FixtureRequest,
 ) -> None:
     cdr = _tagged(cdr_factory(version=receiver.settings.version), run_tag)
-    findings, location = _push(receiver, cdr_receiver, cdr, "a CDR")
-    findings += _unreadable_without_location(
-        location, findings, ("C-005",), "whether a second POST replaces it"
-    )
+    post, findings, location = _push(receiver, cdr_receiver, cdr, "a CDR")
+    findings += _not_stored(post, findings, ("C-004", "C-005"), "whether a second POST replaces it")
     before = _read_back(receiver, location, "the first CDR") if location else None
     changed = {**cdr, "remark": "posted again with the same id"}
     _post(receiver, cdr_receiver, changed, "the same id again")
@@ -215,11 +224,9 @@ def test_posting_needs_the_token_and_stored_cdrs_cannot_be_changed(
         "POST", cdr_receiver, "POST without a token", body=stranger, authorization=None
     )
     findings = check_refused(anonymous, "no token on a POST", envelope=False)
-    accepted, location = _push(receiver, cdr_receiver, cdr, "a CDR")
+    post, accepted, location = _push(receiver, cdr_receiver, cdr, "a CDR")
     findings += accepted
-    findings += _unreadable_without_location(
-        location, accepted, ("T-CDR-04",), "whether PUT/PATCH change it"
-    )
+    findings += _not_stored(post, accepted, ("T-CDR-04",), "whether PUT/PATCH change it")
     if location:
         before = _read_back(receiver, location, "the CDR before PUT/PATCH")
         for method in ("PUT", "PATCH"):
@@ -247,7 +254,8 @@ def test_a_credit_cdr_is_accepted(
     if not receiver.client.profile.has_credit_cdrs:
         pytest.skip(f"{version} has no credit CDRs")
     credit = _tagged(CdrGenerator(receiver.settings.seed, "credit", version).cdr(0), run_tag)
-    findings, location = _push(receiver, cdr_receiver, credit, "a credit CDR")
+    post, findings, location = _push(receiver, cdr_receiver, credit, "a credit CDR")
+    findings += _not_stored(post, findings, ("C-006", "C-007"), "how a credit CDR is taken")
     if location:
         fetched = _read_back(receiver, location, "the credit CDR")
         findings += check_served_back(fetched, credit, receiver.client.profile, "the credit CDR")

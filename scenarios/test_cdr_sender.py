@@ -8,7 +8,7 @@ import time
 import pytest
 
 from harness.checks.auth import check_refused, check_token_opens
-from harness.checks.exchange_finding import blocked
+from harness.checks.exchange_finding import blocked, not_judgeable
 from harness.checks.pagination import (
     check_bad_paging_refused,
     check_crawl,
@@ -69,7 +69,8 @@ def test_the_versions_endpoint_needs_the_token(
         ("no Authorization header", None),
         ("an unknown token", client.authorization("not-the-token-" + client.token[:4])),
     ):
-        answer = client.get(sender.versions_url, f"GET versions with {what}", authorization=header)
+        # At the URL the versions list answered at (past a redirect discovery followed)
+        answer = client.get(valid.url, f"GET versions with {what}", authorization=header)
         findings += check_refused(answer, f"{what} on the versions endpoint", valid=valid)
     conforms(request, findings)
 
@@ -127,6 +128,9 @@ def test_the_answer_swaps_the_routing_headers(
         pytest.skip(f"OCPI {client.profile.version} has no routing headers")
     # The target's party, as its answers say it: the request is then sent to that party
     plain = client.get(cdr_sender, "GET cdrs (the target's party)", params={"limit": 1})
+    unjudged = not_judgeable(plain, ("T-ROUTE-03",), "how routing headers are answered")
+    if unjudged is not None:
+        conforms(request, unjudged)
     theirs = routing_party(plain)
     if theirs is None:
         why = ("T-ROUTE-01", "its answers carry no OCPI-from-* headers to address it by")
@@ -253,7 +257,7 @@ def test_the_envelope_timestamp_is_when_the_answer_was_made(
     first = sender.discover().versions
     later = sender.client.get(cdr_sender, "GET cdrs (the timestamp now)", params={"limit": 1})
     stamps = [(e.envelope or {}).get("timestamp") for e in (first, later)]
-    waited = later.sent_at - first.sent_at
+    waited = later.sent_at - (first.sent_at + first.elapsed_ms / 1000)  # as the check counts
     if stamps[0] == stamps[1] and waited < STALE_AFTER:
         # The same so far, and too close in time to tell (a timestamp in whole seconds)
         if sender.settings.embedded:

@@ -97,13 +97,13 @@ def test_urls_derived_for_a_diagnostic_read_are_on_the_endpoint() -> None:
 
 def test_a_derived_read_is_a_labelled_warning_never_an_error() -> None:
     from harness.checks.receiver import check_read_at_derived_url
-    from tests.exchange_cases import envelope, exchange
+    from tests.exchange_cases import V22, envelope, exchange
 
     # Given a receiver serving the CDR at a derived URL as a list of one, lower-cased
     sent = {"id": "CDR1", "remark": "x"}
     fetched = exchange(envelope([{"id": "cdr1"}]))
     # When the diagnostic read is judged
-    found = check_read_at_derived_url(fetched, sent, "CDR 1")
+    found = check_read_at_derived_url(fetched, sent, V22, "CDR 1")
     # Then each fact is a warning that says where it was seen
     assert {f.level.value for f in found} == {"warning"}
     assert all(f.message.startswith("diagnostic (the Location was unusable) at ") for f in found)
@@ -136,3 +136,21 @@ def test_a_lone_version_object_where_the_list_belongs_is_still_read() -> None:
     # When it is judged and read, Then the shape is a T-VER-01 finding and discovery goes on
     assert [f.requirement for f in check_versions(versions, "2.2.1")] == ["T-VER-01"]
     assert details_url(versions, "2.2.1") == "https://t.example/2.2.1"
+
+
+def test_a_case_change_of_what_is_no_cistring_is_a_change() -> None:
+    from harness.checks.receiver import check_served_back
+    from tests.exchange_cases import V22, envelope, exchange
+
+    # Given a CDR whose enum and location name a receiver served back lower-cased
+    sent = {"id": "CDR-A", "auth_method": "WHITELIST", "cdr_location": {"name": "Gare Nord"}}
+    got = {"id": "cdr-a", "auth_method": "whitelist", "cdr_location": {"name": "gare nord"}}
+    # When the read-back is judged
+    found = check_served_back(exchange(envelope(got)), sent, V22, "CDR 1")
+    said = {(f.level.value, f.path) for f in found}
+    # Then only the CiString id is the case warning; the enum and the name are changes
+    assert said == {
+        ("warning", "$.id"),
+        ("error", "$.auth_method"),
+        ("error", "$.cdr_location.name"),
+    }

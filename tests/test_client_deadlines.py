@@ -220,3 +220,16 @@ def test_a_server_that_never_answers_is_tried_twice_and_then_no_answer() -> None
     assert exchange.status is None
     assert exchange.error is not None
     assert "Server disconnected without sending a response" in exchange.error
+
+
+def test_a_post_whose_connection_closed_is_not_sent_twice() -> None:
+    # Given a server that reads a request and drops the connection without an answer
+    count: list[int] = []
+    with raw_server(lambda sock, stop: count.append(1)) as url:
+        # When a CDR is POSTed there
+        exchange = OcpiClient("2.2.1", "t0ken", timeout=5).request(
+            "POST", url + "/ocpi/2.2.1/cdrs", "POST a CDR", body={"id": "CDR1"}
+        )
+    # Then it was sent once (the server may have stored it), and there was no answer
+    assert len(count) == 1
+    assert exchange.status is None

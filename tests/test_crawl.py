@@ -3,7 +3,9 @@ come, in this process or on a pool, naming the CDR and the page of each object f
 
 from __future__ import annotations
 
+import httpx
 import pytest
+import respx
 
 from harness.checks import parallel
 from harness.client import OcpiClient
@@ -145,3 +147,29 @@ def test_a_last_updated_in_another_form_is_dated_by_the_instant_it_names(
     # Given a last_updated as a library writes it (a space, an offset), When it is read
     # Then it is the OCPI DateTime of the same instant, or nothing when it names none
     assert readable_instant(written) == dated
+
+
+def _paged_by_number(request: httpx.Request) -> httpx.Response:
+    """150 CDRs whose offset is read as a page number, with a Link nothing serves."""
+    query = dict(request.url.params)
+    offset, limit = int(query.get("offset", 0)), int(query.get("limit", 7))
+    page = [{"id": f"CDR{i:04d}", "last_updated": "2025-01-01T00:00:00Z"}
+            for i in range(150)][offset * limit : offset * limit + limit]  # fmt: skip
+    headers = {"X-Total-Count": "150", "X-Limit": str(limit),
+               "Link": '<https://t.example/ocpi/nowhere?offset=9>; rel="next"'}  # fmt: skip
+    body = {"data": page, "status_code": 1000, "timestamp": "2025-01-01T00:00:00Z"}
+    return httpx.Response(200, json=body, headers=headers)
+
+
+@respx.mock
+def test_a_continuation_that_runs_dry_before_the_count_leaves_the_crawl_incomplete() -> None:
+    # Given 150 CDRs behind a broken Link, whose offset the target reads as a page number
+    respx.get("https://t.example/ocpi/nowhere").mock(return_value=httpx.Response(404))
+    respx.get("https://t.example/ocpi/2.2.1/cdrs").mock(side_effect=_paged_by_number)
+    # When it is crawled in pages of 7 (continued by offset after the Link)
+    listing = crawl(OcpiClient("2.2.1", TOKEN), "https://t.example/ocpi/2.2.1/cdrs", {"limit": 7})
+    # Then the continuation does not claim the end: the count says more than it found
+    [stop] = [f for f in listing.findings if f.requirement == "T-PAG-04" and not f.exchange]
+    assert "lists nothing, X-Total-Count says 150" in stop.message
+    assert listing.incomplete is not None
+    assert len(listing.ids) < 150

@@ -9,6 +9,7 @@ from typing import Any
 
 from harness.exchange import Exchange
 from harness.findings import Finding, Level
+from harness.redaction import RUN_SECRETS
 
 # The root cause of what a run past its deadline could not judge (not the target's fault).
 RUN_DEADLINE_CAUSE = "H-RUN-01"
@@ -49,7 +50,7 @@ def answer_fact(exchange: Exchange) -> str:
     if envelope is not None and "status_code" in envelope:
         message = envelope.get("status_message")
         code = envelope.get("status_code")
-        said = f" ({str(message)[:200]})" if message else ""
+        said = f" ({RUN_SECRETS.redact(str(message))[:200]})" if message else ""
         shown = code if isinstance(code, int) else repr(code)
         return f"{head}, status {shown}{said}"
     media = (exchange.header("content-type") or "no content type").split(";")[0].strip()
@@ -76,10 +77,12 @@ def framework_reason(body: dict[str, Any]) -> str:
                 said.append(f"{at}: {item['msg']}" if at else item["msg"])
         if len(detail) > 2:
             said.append(f"and {len(detail) - 2} more")
+        said = [] if said and said[0].startswith("and ") else said
     for key in ("message", "error", "title"):
         if not said and isinstance(body.get(key), str):
             said.append(body[key])
-    return "; ".join(said)[:200]
+    # Cut after redaction: a cut inside an echoed token would leave a prefix no redaction finds
+    return RUN_SECRETS.redact("; ".join(said))[:200]
 
 
 def not_judgeable(

@@ -332,12 +332,12 @@ def readable_instant(stamp: object) -> str | None:
         return None
     try:
         moment = datetime.fromisoformat(stamp.strip())
-    except ValueError:
+        if moment.tzinfo is not None:  # a naive one is UTC, as OCPI reads a DateTime without Z
+            moment = moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # no instant, or one past year 1 or 9999 in UTC
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
     fraction = f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else ""
-    return f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}Z"
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}{fraction}Z"
 
 
 def datetime_instant(stamp: object) -> datetime | None:

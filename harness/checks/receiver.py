@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import typing
 from typing import Any
 from urllib.parse import quote, urljoin
+
+from pydantic import StringConstraints
 
 from harness.checks.exchange_finding import (
     answer_fact,
@@ -22,6 +26,8 @@ from harness.checks.registry import check
 from harness.checks.transport import check_response
 from harness.exchange import Exchange
 from harness.findings import Finding, Level
+from harness.models import model_for
+from harness.models.types import PRINTABLE_ASCII
 from harness.versions import VersionProfile
 
 
@@ -91,28 +97,34 @@ def check_served_back(
         message = f"GET of the Location of {what} gave {answer_fact(fetched)}{shape}, not the CDR"
         findings.append(_f(fetched, "T-CDR-03", message, "Location"))
         return findings
-    return findings + round_trip(fetched, sent, data, what)
+    return findings + round_trip(fetched, sent, data, what, profile.version)
 
 
 def round_trip(
-    fetched: Exchange | str, sent: dict[str, Any], got: dict[str, Any], what: str, before: str = ""
+    fetched: Exchange | str,
+    sent: dict[str, Any],
+    got: dict[str, Any],
+    what: str,
+    version: str,
+    before: str = "",
 ) -> list[Finding]:
     """A T-CDR-03 finding per field where the CDR ``got`` back is not the one ``sent``, with
     both values: a field dropped or added, a value changed, a timestamp cut (the same
-    instant written with less precision). Strings that differ only in letter case are one
-    warning naming them: CiStrings compare case-insensitively (T-TYPE-03), and a receiver
-    that lower-cases them all would otherwise fill the report. ``before`` starts each
+    instant written with less precision). CiStrings that differ only in letter case are one
+    warning naming them: they compare case-insensitively (T-TYPE-03), and a receiver that
+    lower-cases them all would otherwise fill the report; any other string (an enum, a name,
+    signed data) changed in case is changed. ``before`` starts each
     message (a diagnostic's label)."""
     findings = []
     differences = _differences(sent, got)
-    cased = [path for path, was, came in differences if _case_only(was, came)]
+    cased = [p for p, was, came in differences if _case_only(was, came) and ci_string(version, p)]
     if cased:
         shown = ", ".join(cased[:6]) + (f" and {len(cased) - 6} more" if len(cased) > 6 else "")
         fields = f"{len(cased)} fields" if len(cased) > 1 else "a field"
         message = f"{what} came back with {fields} in other letter case: {shown}"
         findings.append(_f(fetched, "T-CDR-03", before + message, cased[0], level=Level.WARNING))
     for path, was, came in differences:
-        if _case_only(was, came):
+        if path in cased:
             continue
         if came is None:
             message = f"{what} came back without {path} (sent {_short(was)})"
@@ -123,6 +135,47 @@ def round_trip(
             message = f"{what} came back with {path} {change}: {_both(was, came)}"
         findings.append(_f(fetched, "T-CDR-03", before + message, path))
     return findings
+
+
+def ci_string(version: str, path: str) -> bool:
+    """Whether the field at ``path`` (``$.cdr_token.uid``, ``$.tariffs[0].id``) of a CDR of
+    ``version`` is a CiString: printable ASCII (in 2.1.1, where CiString and string share one
+    constraint, either), or a code of letters in either case (country code, party id)."""
+    model: Any = model_for(version, "cdr")
+    metadata: list[Any] = []
+    for key in _INDEX.sub("", path).split(".")[1:]:
+        fields = getattr(model, "model_fields", None)
+        if fields is None or key not in fields:
+            return False
+        annotation = fields[key].annotation
+        metadata = [*fields[key].metadata, *_metadata(annotation)]
+        model = _model_in(annotation)
+    patterns = [str(m.pattern) for m in metadata if isinstance(m, StringConstraints) and m.pattern]
+    return any(p == PRINTABLE_ASCII or "A-Za-z" in p for p in patterns)
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _unwrapped(annotation: Any) -> list[Any]:
+    """``annotation`` and what it wraps (Optional, list, Annotated), outermost first."""
+    out, todo = [], [annotation]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        origin = typing.get_origin(current)
+        if origin is not None:
+            args = typing.get_args(current)
+            todo.extend(args[:1] if origin is typing.Annotated else args)
+    return out
+
+
+def _model_in(annotation: Any) -> Any:
+    return next((a for a in _unwrapped(annotation) if hasattr(a, "model_fields")), None)
+
+
+def _metadata(annotation: Any) -> list[Any]:
+    return [m for a in _unwrapped(annotation) for m in getattr(a, "__metadata__", ())]
 
 
 def _case_only(was: Any, came: Any) -> bool:
@@ -164,7 +217,9 @@ def derived_cdr_urls(endpoint: str, cdr: dict[str, Any]) -> list[str]:
 
 
 @check(requirements=("T-CDR-03",), needs=("push answer",), roles=("emsp",))
-def check_read_at_derived_url(fetched: Exchange, sent: dict[str, Any], what: str) -> list[Finding]:
+def check_read_at_derived_url(
+    fetched: Exchange, sent: dict[str, Any], profile: VersionProfile, what: str
+) -> list[Finding]:
     """Diagnostic after an unusable Location: how a CDR is served at a URL derived from the
     endpoint (``derived_cdr_urls``), one object or a list, and whether it is the one sent,
     field for field. Warnings only, each saying where it was seen: the URL is our guess, and
@@ -179,7 +234,7 @@ def check_read_at_derived_url(fetched: Exchange, sent: dict[str, Any], what: str
     if not isinstance(data, dict):
         message = f"{prefix}{what} is not served as one CDR: {answer_fact(fetched)}"
         return [_f(fetched, "T-CDR-03", message, "$.data", level=Level.WARNING)]
-    for f in round_trip(fetched, sent, data, what, prefix):
+    for f in round_trip(fetched, sent, data, what, profile.version, prefix):
         findings.append(dataclasses.replace(f, level=Level.WARNING))
     return findings
 
@@ -260,7 +315,11 @@ def check_invalid_refused(post: Exchange, what: str, valid: Exchange) -> list[Fi
             f"an invalid CDR ({what}) got {answer_fact(post)}: the endpoint that accepts a "
             "valid CDR answers in the OCPI envelope, status 2001 expected"
         )
-        return [_f(post, "T-ENV-01", message, "$.status_code")]
+        # Which OCPI status it refused with is not known: T-HTTP-02 is not judged
+        cause = ("T-ENV-01", f"the refusal is {answer_fact(post)}")
+        question = f"the status an invalid CDR ({what}) gets"
+        refused = _f(post, "T-ENV-01", message, "$.status_code")
+        return [refused, *blocked(post, ("T-HTTP-02",), question, cause)]
     if not (isinstance(code, int) and 2000 <= code < 3000):
         message = f"an invalid CDR got {answer_fact(post)}; status 2001 is expected"
         return [_f(post, "T-HTTP-02", message, level=Level.WARNING, seen=code)]

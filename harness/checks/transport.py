@@ -76,9 +76,9 @@ def check_response(
                 seen=exchange.status,
             )
         )
-        if exchange.envelope is None:
-            # A server's error page: its Content-Type and missing envelope are that error
-            # (told in its fact), not two more defects
+        if "status_code" not in (exchange.envelope or {}):
+            # A server's error page (or a framework's JSON error): its Content-Type and its
+            # missing envelope are that error (told in its fact), not more defects
             return findings
     media = (exchange.header("content-type") or "").split(";")[0].strip().lower()
     if media != "application/json":
@@ -171,7 +171,8 @@ def check_timestamp_moves(first: Exchange, later: Exchange) -> list[Finding]:
     at the server's start). Closer answers, or answers without a timestamp to compare (the
     response check's finding), say nothing here."""
     stamps = [(e.envelope or {}).get("timestamp") for e in (first, later)]
-    apart = later.sent_at - first.sent_at
+    # From the end of the first exchange: its answer may have been made as late as that
+    apart = later.sent_at - (first.sent_at + first.elapsed_ms / 1000)
     if apart < STALE_AFTER or not isinstance(stamps[0], str) or stamps[0] != stamps[1]:
         return []
     message = (

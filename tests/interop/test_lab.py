@@ -179,8 +179,10 @@ CASES = (
             "T-CDR-01": ("was not accepted: HTTP 422",),
             # FastAPI answers a body that is not JSON with its own 422, not 400
             "T-HTTP-01": ("a body that is not JSON got HTTP 422",),
-            "T-CDR-03": ("gave HTTP 404 application/json, no OCPI envelope, not the CDR",),
-            # TRUE on the 422 answer to a valid POST; also reported (FALSE) on the 404s
+            "T-CDR-03": (
+                "gave HTTP 404 application/json, no OCPI envelope: Not Found, not the CDR",
+            ),
+            # TRUE on the 422 answers to valid and invalid POSTs (no longer on the 404s, F1b)
             "T-ENV-01": ("the envelope has no timestamp",),
         },
         warns=frozenset({"T-ROUTE-01", "T-HTTP-02", "T-HTTP-04", "T-ENV-05"}),
@@ -282,9 +284,11 @@ CASES = (
                 "with no token on a POST the target answered HTTP 500 text/plain",
                 *PY_OCPI_VERSIONS_OPEN,
             ),
-            # three profiles refused by the library's model (NOTES)
+            # four profiles refused by the library's model (NOTES)
             "T-CDR-01": ("was not accepted: HTTP 422",),
-            "T-CDR-03": ("gave HTTP 404 application/json, no OCPI envelope, not the CDR",),
+            "T-CDR-03": (
+                "gave HTTP 404 application/json, no OCPI envelope: Not Found, not the CDR",
+            ),
             "T-HTTP-01": ("a body that is not JSON got HTTP 422",),
             # TRUE on the 422 answers to valid POSTs; not on the 307 (ENV_ON_REDIRECT)
             "T-ENV-01": ("the envelope has no timestamp",),
