@@ -168,6 +168,7 @@ def test_list_options_names_every_option(cli: Run) -> None:
     assert "tolerance-money" in result.stdout.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_as_its_own_process_it_reads_stdin_and_exits_with_the_verdict() -> None:
     # The tests above call main(); this is what a shell sees: the exit status and the output

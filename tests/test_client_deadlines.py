@@ -203,7 +203,11 @@ def test_a_connection_closed_before_any_answer_is_tried_once_more() -> None:
     count: list[int] = []
     with raw_server(_closes_first(count)) as url:
         # When a request is sent there
-        exchange = OcpiClient("2.2.1", "t0ken", timeout=5).get(url + "/ocpi/versions")
+        client = OcpiClient("2.2.1", "t0ken", timeout=5)
+        try:
+            exchange = client.get(url + "/ocpi/versions")
+        finally:
+            client.close()  # a kept-alive socket left to the collector warns in a later test
     # Then it is sent once more on a new connection, and that answer is the exchange's
     assert len(count) == 2
     assert exchange.error is None
@@ -214,7 +218,11 @@ def test_a_server_that_never_answers_is_tried_twice_and_then_no_answer() -> None
     # Given a server that drops every connection before answering
     count: list[int] = []
     with raw_server(lambda sock, stop: count.append(1)) as url:
-        exchange = OcpiClient("2.2.1", "t0ken", timeout=5).get(url + "/ocpi/versions")
+        client = OcpiClient("2.2.1", "t0ken", timeout=5)
+        try:
+            exchange = client.get(url + "/ocpi/versions")
+        finally:
+            client.close()  # a kept-alive socket left to the collector warns in a later test
     # Then two tries, and the exchange says there was no answer (H-HTTP-01's evidence)
     assert len(count) == 2
     assert exchange.status is None
@@ -227,9 +235,13 @@ def test_a_post_whose_connection_closed_is_not_sent_twice() -> None:
     count: list[int] = []
     with raw_server(lambda sock, stop: count.append(1)) as url:
         # When a CDR is POSTed there
-        exchange = OcpiClient("2.2.1", "t0ken", timeout=5).request(
-            "POST", url + "/ocpi/2.2.1/cdrs", "POST a CDR", body={"id": "CDR1"}
-        )
+        client = OcpiClient("2.2.1", "t0ken", timeout=5)
+        try:
+            exchange = client.request(
+                "POST", url + "/ocpi/2.2.1/cdrs", "POST a CDR", body={"id": "CDR1"}
+            )
+        finally:
+            client.close()
     # Then it was sent once (the server may have stored it), and there was no answer
     assert len(count) == 1
     assert exchange.status is None

@@ -141,6 +141,7 @@ def test_2_1_1_credentials_have_the_2_1_1_shape() -> None:
         assert set(data) == {"token", "url", "business_details", "party_id", "country_code"}
 
 
+@pytest.mark.slow
 def test_two_mocks_register_over_loopback() -> None:
     # Given a CPO mock and an eMSP mock told to register with it, as two processes
     cpo_port, emsp_port = free_port(), free_port()

@@ -117,6 +117,7 @@ def test_a_wrong_option_is_exit_status_4_of_the_pytest_process() -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 @pytest.mark.parametrize("role", ["cpo", "emsp"])
 def test_the_suites_pass_against_a_separately_started_ocpi_mock(

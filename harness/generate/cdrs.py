@@ -553,9 +553,10 @@ def _zeroed(value: Any) -> Any:
 
 
 def _every_optional(cdr: dict[str, Any], v211: bool) -> dict[str, Any]:
-    """``cdr`` with every optional field that leaves its price as it is (profile
-    every-optional-field): what a receiver must store and serve back whole. Left out: what
-    prices (tariff restrictions, min/max price) and what only a credit CDR has."""
+    """``cdr`` with every optional field of its own, and of its tariffs, that leaves its price
+    as it is (profile every-optional-field): what a receiver must store and serve back whole.
+    Left out: what prices (tariff restrictions, min/max price), what only a credit CDR has,
+    and the optional parts of the 2.1.1 embedded Location and of 2.3.0 tax lines."""
     out = dict(cdr)
     out.setdefault("meter_id", "MTR-0000A1B2")
     out.setdefault("remark", "Every optional field, for the receiver's round trip")
