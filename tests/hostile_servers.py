@@ -209,6 +209,8 @@ class Behaviour:
     discovery: str = "ok"
     # every answer carries the timestamp of the server's start (a default computed once)
     frozen_timestamp: bool = False
+    # the list answers with the routing headers of the request as they came, not swapped
+    routing_echoed: bool = False
 
 
 def _escaped(text: str) -> str:
@@ -351,6 +353,8 @@ class _Partner(BaseHTTPRequestHandler):
             "OCPI-to-country-code": self.headers.get("OCPI-from-country-code", "NL"),
             "OCPI-to-party-id": self.headers.get("OCPI-from-party-id", "HAR"),
         }
+        if self.behaviour.routing_echoed and self.headers.get("OCPI-to-party-id"):
+            headers.update({k: v for k, v in self.headers.items() if k.lower().startswith("ocpi-")})
         for name in ("X-Request-ID", "X-Correlation-ID"):
             headers[name] = self.headers.get(name, "")
         if offset + limit < len(listed):

@@ -28,6 +28,17 @@ def _summary(pytester: pytest.Pytester, tmp_path: Path, *args: str) -> dict[str,
     return summary
 
 
+def _judged(
+    pytester: pytest.Pytester, tmp_path: Path, partner: Behaviour, role: str, *args: str
+) -> dict[str, Any]:
+    """The summary of the suites run against ``partner`` (a hostile server) in ``role``."""
+    with hostile_partner(partner) as url:
+        return _summary(
+            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
+            "--target-role", role, *args,
+        )  # fmt: skip
+
+
 def _outcomes(summary: dict[str, Any]) -> dict[str, str]:
     return {row["id"]: row["outcome"] for row in summary["requirements"]}
 
@@ -135,12 +146,8 @@ def test_an_unusable_link_is_the_one_finding_and_the_crawl_goes_on_by_offset(
     # Given a CPO right in all but its next-page Link (a language's enum in the path and
     # date_to=None), with 150 CDRs, that honours offset and limit on its endpoint URL
     partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(150), link=BROKEN_LINK)
-    with hostile_partner(partner) as url:
-        # When the sender suite judges it
-        summary = _summary(
-            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
-            "--target-role", "cpo",
-        )  # fmt: skip
+    # When the sender suite judges it
+    summary = _judged(pytester, tmp_path, partner, "cpo")
     outcomes = _outcomes(summary)
     # Then the Link is the finding, says what is wrong with it and how the crawl went on
     assert outcomes["T-PAG-04"] == "fail"
@@ -163,12 +170,8 @@ def test_a_link_and_offset_both_unusable_leave_what_needs_every_cdr_partial(
     # Given the same broken Link on a CPO that also ignores the offset asked for
     partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(150), link=BROKEN_LINK,
                         honours_offset=False)  # fmt: skip
-    with hostile_partner(partner) as url:
-        # When the sender suite judges it
-        summary = _summary(
-            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
-            "--target-role", "cpo",
-        )  # fmt: skip
+    # When the sender suite judges it
+    summary = _judged(pytester, tmp_path, partner, "cpo")
     outcomes = _outcomes(summary)
     # Then the Link is a finding that says continuing by offset failed too, and why
     assert outcomes["T-PAG-04"] == "fail"
@@ -207,19 +210,16 @@ def test_a_versions_url_redirected_to_a_slash_is_one_finding_and_discovery_goes_
 ) -> None:
     # Given a CPO right in all but its versions URL, which answers 308 to itself plus a slash
     partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(30), discovery="redirect-slash")
-    with hostile_partner(partner) as url:
-        # When the suites judge it
-        summary = _summary(
-            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
-            "--target-role", "cpo",
-        )  # fmt: skip
+    # When the suites judge it
+    summary = _judged(pytester, tmp_path, partner, "cpo")
     outcomes = _outcomes(summary)
     # Then the redirect is the one finding, and says it was followed to go on
     assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"H-HTTP-04"}, outcomes
     said = next(i for i in summary["to_fix"] if i["requirement"] == "H-HTTP-04")["messages"]
     assert any("followed, on the target's origin, only to go on" in m["message"] for m in said)
-    # And the versions list, the token and the CDR suites are judged past it
-    for rule in ("T-VER-01", "T-VER-02", "T-AUTH-03", "T-PAG-01", "C-001"):
+    # And the versions list, the token, the CDR suites and (the partner swaps them) the
+    # routing headers are judged past it
+    for rule in ("T-VER-01", "T-VER-02", "T-AUTH-03", "T-PAG-01", "C-001", "T-ROUTE-03"):
         assert outcomes[rule] == "pass", (rule, outcomes)
 
 
@@ -254,12 +254,8 @@ def test_an_endpoint_that_redirects_to_its_slash_is_one_finding_and_judged_behin
     slashed = "{base}/ocpi/2.2.1/cdrs/?offset={offset}&limit={limit}{filters}"
     partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(30), discovery="endpoint-slash",
                         link=slashed)  # fmt: skip
-    with hostile_partner(partner) as url:
-        # When the suites judge it
-        summary = _summary(
-            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
-            "--target-role", "cpo",
-        )  # fmt: skip
+    # When the suites judge it
+    summary = _judged(pytester, tmp_path, partner, "cpo")
     outcomes = _outcomes(summary)
     # Then the redirect is the one finding
     assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"H-HTTP-04"}, outcomes
@@ -276,14 +272,26 @@ def test_a_timestamp_frozen_at_the_server_start_is_found(
 ) -> None:
     # Given a CPO right in all but its envelope's timestamp, the same on every answer
     partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(10), frozen_timestamp=True)
-    with hostile_partner(partner) as url:
-        # When the suites judge it
-        summary = _summary(
-            pytester, tmp_path, "--target-url", url, "--target-token", TOKEN,
-            "--target-role", "cpo",
-        )  # fmt: skip
+    # When the suites judge it
+    summary = _judged(pytester, tmp_path, partner, "cpo")
     outcomes = _outcomes(summary)
     # Then T-ENV-01 is the one requirement that fails, saying the timestamp does not move
     assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-ENV-01"}, outcomes
     said = next(i for i in summary["to_fix"] if i["requirement"] == "T-ENV-01")["messages"]
     assert any("it is not the time the answer was made" in m["message"] for m in said)
+
+
+@pytest.mark.usefixtures("own_secrets")
+def test_routing_headers_sent_back_unswapped_are_found_on_a_partner_we_did_not_mock(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # Given a CPO right in all but its answer to a routed request: the request's four
+    # routing headers come back as they were sent
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(10), routing_echoed=True)
+    # When the suites judge it
+    summary = _judged(pytester, tmp_path, partner, "cpo")
+    outcomes = _outcomes(summary)
+    # Then T-ROUTE-03 is the one failing requirement, naming a header that was not swapped
+    assert {r for r, o in outcomes.items() if o in ("fail", "error")} == {"T-ROUTE-03"}, outcomes
+    said = next(i for i in summary["to_fix"] if i["requirement"] == "T-ROUTE-03")["messages"]
+    assert any("the request's own value, not swapped" in m["message"] for m in said)
