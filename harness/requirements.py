@@ -1240,6 +1240,15 @@ _ALL: tuple[Requirement, ...] = (
         "2.1.1 §10.3.1 CDR object (location)",
     ),
     _r(
+        "H-LOC-02",
+        V211,
+        "IMPLIED",
+        "mod_locations",
+        "A 2.1.1 CDR location names a real place: an ISO 3166-1 alpha-3 country, coordinates "
+        "within ±90/±180 and an IANA time zone",
+        "2.1.1 §8.3.1 Location (country, coordinates, time_zone), GeoLocation",
+    ),
+    _r(
         "H-HTTP-01",
         ALL_VERSIONS,
         "IMPLIED",

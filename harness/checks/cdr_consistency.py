@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from harness.checks.codes import CDR_CODE_CHECKS
 from harness.checks.context import CheckContext
 from harness.checks.cost_consistency import check_cost, cost_signs
 from harness.checks.registry import check
@@ -667,5 +668,6 @@ CDR_CHECKS: tuple[CdrCheck, ...] = (
     check_location_211,
     check_opening_times_211,
     check_open_enums,
+    *CDR_CODE_CHECKS,
     check_cost,
 )

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+from harness.checks.codes import TARIFF_CODE_CHECKS
 from harness.checks.context import CheckContext
 from harness.checks.registry import check
 from harness.findings import Finding, Level
@@ -185,4 +186,5 @@ TARIFF_CHECKS: tuple[TariffCheck, ...] = (
     check_restrictions,
     check_price_limits,
     check_fallback_elements,
+    *TARIFF_CODE_CHECKS,
 )

@@ -13,11 +13,14 @@ from datetime import tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pycountry
+
 from harness.options import Options
 
-# Countries that keep a single civil time zone, by ISO 3166 alpha-3 and alpha-2. Countries with
-# several zones (US, CA, AU, BR, MX, RU, ES with the Canaries, PT with the Azores, ...) are
-# deliberately absent: their zone must come from the location or the option.
+# Countries that keep a single civil time zone, by ISO 3166 alpha-3 (zone_of_country turns an
+# alpha-2 code into its alpha-3 one with pycountry). Countries with several zones (US, CA, AU,
+# BR, MX, RU, ES with the Canaries, PT with the Azores, ...) are deliberately absent: their zone
+# must come from the location or the option.
 _SINGLE_ZONE: dict[str, str] = {
     "AUT": "Europe/Vienna",
     "BEL": "Europe/Brussels",
@@ -57,14 +60,6 @@ _SINGLE_ZONE: dict[str, str] = {
     "ISR": "Asia/Jerusalem",
     "ZAF": "Africa/Johannesburg",
 }
-_ALPHA2 = {
-    "AT": "AUT", "BE": "BEL", "BG": "BGR", "CH": "CHE", "CY": "CYP", "CZ": "CZE", "DE": "DEU",
-    "DK": "DNK", "EE": "EST", "FI": "FIN", "FR": "FRA", "GB": "GBR", "GR": "GRC", "HR": "HRV",
-    "HU": "HUN", "IE": "IRL", "IS": "ISL", "IT": "ITA", "LI": "LIE", "LT": "LTU", "LU": "LUX",
-    "LV": "LVA", "MT": "MLT", "NL": "NLD", "NO": "NOR", "PL": "POL", "RO": "ROU", "SK": "SVK",
-    "SI": "SVN", "SE": "SWE", "JP": "JPN", "KR": "KOR", "SG": "SGP", "IN": "IND", "CN": "CHN",
-    "IL": "ISR", "ZA": "ZAF",
-}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +71,16 @@ class ResolvedZone:
     source: str
 
 
+@lru_cache(maxsize=512)
 def zone_of_country(country: str | None) -> str | None:
     """The IANA zone of a single-zone country given by alpha-3 or alpha-2 code."""
     if country is None:
         return None
     code = country.upper()
-    return _SINGLE_ZONE.get(_ALPHA2.get(code, code))
+    if len(code) == 2:
+        found = pycountry.countries.get(alpha_2=code)
+        code = found.alpha_3 if found is not None else code
+    return _SINGLE_ZONE.get(code)
 
 
 @lru_cache(maxsize=256)
