@@ -31,6 +31,14 @@ import httpcore
 import httpx
 
 from harness.exchange import Crawl, CrawlStop, Exchange, as_count, next_link, origin, parse_body
+from harness.politeness import (
+    RETRY_METHODS,
+    THROTTLE_STATUSES,
+    RateLimit,
+    RetryPolicy,
+    retry_after_seconds,
+    throttle_fact,
+)
 from harness.recording import Recorder
 from harness.versions import VersionProfile, version_profile
 
@@ -59,9 +67,12 @@ class OcpiClient:
         home: str | None = None,
         allowed_origins: tuple[str, ...] = (),
         run_deadline: float | None = None,
+        rate: float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         """``timeout``: seconds for a whole exchange; ``run_deadline``: seconds from now after
-        which no request is made (None: no end)."""
+        which no request is made (None: no end); ``rate``: requests a second at most (None:
+        no limit); ``retry``: how throttled GETs are asked again (harness.politeness)."""
         self.profile: VersionProfile = version_profile(version)
         self.version = version
         self.token = token
@@ -70,6 +81,9 @@ class OcpiClient:
         self._run_ends = None if run_deadline is None else time.monotonic() + run_deadline
         self.max_body = max_body
         self.max_pages = max_pages
+        self.rate = RateLimit(rate)
+        self.retry = retry or RetryPolicy()
+        self._sleep = time.sleep  # tests wait no real seconds
         self.recorder = recorder or Recorder()
         self.recorder.add_secret(token)
         # The origins the token may go to: the target's own (``home``, else the origin of the
@@ -108,23 +122,88 @@ class OcpiClient:
         ``authorization``: "default" (the token, encoded per version), None (no header), or
         the exact header value. A request with a token to a URL off the target's origin is
         not made: the exchange says so (``off_origin``), whatever URL the target handed back
-        (a Link, a Location, a version details or endpoint URL)."""
+        (a Link, a Location, a version details or endpoint URL). A throttled GET or HEAD
+        (HTTP 429, or 503 with Retry-After) is asked again after the wait it names, within
+        ``retry``: every attempt is recorded, the answer returned lists the waits
+        (``throttled``), and one still throttled says why it was left (``throttled_out``)."""
         sent: dict[str, str] = {}
         if authorization == "default":
             sent["Authorization"] = self.authorization()
         elif authorization is not None:
             sent["Authorization"] = authorization
-        if self.profile.request_ids:
-            sent["X-Request-ID"] = str(uuid.uuid4())
-            sent["X-Correlation-ID"] = str(uuid.uuid4())
         content = None
         if body is not None:
             content = body if isinstance(body, (bytes, str)) else json.dumps(body)
             sent["Content-Type"] = "application/json"
+        waited: list[str] = []
+        attempt = 0
+        while True:
+            exchange = self._attempt(method, url, label, params, content, sent, headers, attempt)
+            exchange.throttled = tuple(waited)
+            wait = self._throttled_wait(exchange, attempt)
+            self.recorder.keep(exchange)
+            if wait is None:
+                return exchange
+            waited.append(f"{throttle_fact(exchange)}: waited {wait:g} s")
+            self._sleep(wait)
+            attempt += 1
+
+    def _throttled_wait(self, exchange: Exchange, attempt: int) -> float | None:
+        """Seconds to wait before asking a throttled exchange again, or None: not throttled,
+        or not to be asked again (then ``throttled_out`` says why)."""
+        status = exchange.status
+        if status not in THROTTLE_STATUSES or exchange.error is not None:
+            return None
+        retry_after = retry_after_seconds(exchange.header("retry-after"))
+        if status == 503 and retry_after is None:
+            return None  # a server error that says nothing of coming back: judged as one
+        fact = throttle_fact(exchange)
+        if exchange.method not in RETRY_METHODS:
+            exchange.throttled_out = (
+                f"{fact} to a {exchange.method}, not sent again (a second {exchange.method} "
+                "could store its object twice)"
+            )
+            return None
+        wait = self.retry.wait(status, retry_after, attempt)
+        if wait is None:
+            return None
+        if attempt >= self.retry.retries:
+            exchange.throttled_out = f"{fact} still, after {attempt} throttled retries"
+        elif wait > self.retry.longest_wait:
+            exchange.throttled_out = (
+                f"{fact}: asked to wait {wait:g} s, longer than the harness waits for one "
+                f"retry ({self.retry.longest_wait:g} s)"
+            )
+        elif self._run_ends is not None and time.monotonic() + wait >= self._run_ends:
+            exchange.throttled_out = (
+                f"{fact}: the wait of {wait:g} s would pass the run's deadline "
+                "(--ocpi-run-deadline)"
+            )
+        return None if exchange.throttled_out else wait
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        label: str,
+        params: dict[str, Any] | None,
+        content: bytes | str | None,
+        given: dict[str, str],
+        headers: dict[str, str] | None,
+        attempt: int,
+    ) -> Exchange:
+        """One request of ``request()`` (a retry is a request of its own: new request ids),
+        not yet recorded."""
+        sent = dict(given)
+        if self.profile.request_ids:
+            sent["X-Request-ID"] = str(uuid.uuid4())
+            sent["X-Correlation-ID"] = str(uuid.uuid4())
         sent.update(headers or {})
         request = self.http.build_request(method, url, params=params, headers=sent, content=content)
+        name = label or method + " " + urlsplit(str(request.url)).path
+        again = f" (throttled retry {attempt})" if attempt else ""
         exchange = Exchange(
-            f"{label or method + ' ' + urlsplit(str(request.url)).path} #{next(_NUMBERS)}",
+            f"{name}{again} #{next(_NUMBERS)}",
             method,
             str(request.url),
             sent,
@@ -141,15 +220,14 @@ class OcpiClient:
                 f"not sent: {where} is not the target's origin {self.home}, and the token goes "
                 "only there (--ocpi-allow-origin names another origin to trust)"
             )
-            self.recorder.keep(exchange)
             return exchange
+        self.rate.take()
         if self._run_ends is not None and time.monotonic() >= self._run_ends:
             exchange.run_deadline_passed = True
             exchange.error = (
                 f"not sent: the run's deadline ({self.run_deadline:g} s, --ocpi-run-deadline) "
                 "had passed; a bound of this run, not a fault of the target"
             )
-            self.recorder.keep(exchange)
             return exchange
         started = time.perf_counter()
         exchange.sent_at = time.monotonic()
@@ -166,7 +244,7 @@ class OcpiClient:
         except (httpx.TimeoutException, _PastDeadline):
             exchange.error = self._late(exchange, deadline)
         except httpx.HTTPError as exc:
-            exchange.error = f"{type(exc).__name__}: {exc}"
+            exchange.error = _network_error(exc)
         except _TooBig as exc:
             exchange.error = str(exc)
         else:
@@ -179,7 +257,6 @@ class OcpiClient:
         if exchange.status is not None and exchange.status >= 500:
             _drop_connections(self.http)
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
-        self.recorder.keep(exchange)
         return exchange
 
     def _send(self, request: httpx.Request) -> httpx.Response:
@@ -266,6 +343,29 @@ class OcpiClient:
                 crawl.stop = CrawlStop("max-pages", number, link)
                 return
             next_url, next_params = link, None
+
+
+def _network_error(exc: httpx.HTTPError) -> str:
+    """What went wrong on the wire, told apart (a TLS failure, a refused or reset connection,
+    a connection closed mid-answer), then the library's own words."""
+    said = f"{type(exc).__name__}: {exc}"
+    text = str(exc).lower()
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None or "ssl" in text or "certificate" in text:
+        kind = "TLS failure"
+    elif "refused" in text:
+        kind = "connection refused"
+    elif "reset" in text or "broken pipe" in text:
+        kind = "connection reset"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        kind = "connection closed mid-answer" if "without sending" in text else "protocol error"
+    elif isinstance(exc, httpx.ConnectError):
+        kind = "could not connect"
+    else:
+        return said
+    return f"{kind} ({said})"
 
 
 class _TooBig(Exception):

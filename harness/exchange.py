@@ -63,6 +63,10 @@ class Exchange:
     error: str | None = field(default=None, repr=False)
     off_origin: bool = False
     run_deadline_passed: bool = False
+    # The throttled answers waited out before this one ("HTTP 429, Retry-After 2: waited 2 s"),
+    # and, when this answer is still throttled, why the harness did not ask again.
+    throttled: tuple[str, ...] = ()
+    throttled_out: str | None = None
     parsed: Any = field(default=None, repr=False)  # unredacted: kept out of reprs
     json_error: str | None = None
     # The body as received, unredacted (kept out of reprs): what the checks read, so that a
@@ -107,6 +111,8 @@ class Exchange:
             "body": body,
             "elapsed_ms": round(self.elapsed_ms, 1),
             "error": None if self.error is None else redact(self.error),
+            **({"throttled": list(self.throttled)} if self.throttled else {}),
+            **({"throttled_out": self.throttled_out} if self.throttled_out else {}),
         }
 
     def curl(self, redact: Callable[[str], str]) -> str:

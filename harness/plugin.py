@@ -51,6 +51,7 @@ _SINGLE = (
     "ocpi-credentials",
     "ocpi-timeout",
     "ocpi-run-deadline",
+    "ocpi-rate",
     "ocpi-workers",
     "ocpi-max-pages",
     "ocpi-fail-on",
@@ -94,6 +95,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "ocpi-run-deadline",
         "seconds after which the run makes no more requests, a bound of the harness, not a "
         "fault of the target (env OCPI_RUN_DEADLINE; default 1800; 0: none)",
+    )
+    add(
+        "ocpi-rate",
+        "requests a second at most to the target (env OCPI_RATE; default auto: none on "
+        "loopback, 10 elsewhere; 0: none). Throttled GETs (429, 503 with Retry-After) are "
+        "waited out and asked again up to 3 times",
     )
     add(
         "ocpi-workers",

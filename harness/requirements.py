@@ -1292,6 +1292,24 @@ _ALL: tuple[Requirement, ...] = (
         "(the harness's own bound)",
     ),
     _r(
+        "H-RATE-01",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "A throttled answer (HTTP 429) says when to ask again, with Retry-After (OCPI sets no "
+        "rule on rate limits: throttling itself is no fault)",
+        "RFC 6585 §4 (429 Too Many Requests), RFC 9110 §10.2.3 (Retry-After)",
+    ),
+    _r(
+        "H-RATE-02",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "Throttled GETs are waited out within the harness's bounded retries; what throttling "
+        "kept from the run is not judged (blocked), not blamed on the target",
+        "(the harness's own bound: --ocpi-rate, 3 retries, 30 s at most per wait)",
+    ),
+    _r(
         "H-PAG-01",
         ALL_VERSIONS,
         "IMPLIED",

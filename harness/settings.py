@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from harness.options import OptionError, Options
+from harness.politeness import default_rate
 from harness.roles import ROLES, Role
 from harness.versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, Version
 
@@ -60,6 +61,7 @@ class TargetSettings:
     skipped_checks: tuple[str, ...] = ()  # registered checks switched off (--ocpi-skip-check)
     allowed_origins: tuple[str, ...] = ()  # other origins the token may go to
     run_deadline: float | None = 1800.0  # seconds after which no request is made; None: none
+    rate: float | None = None  # requests a second at most (--ocpi-rate); None: no limit
     # (module, role or None) -> URL given by hand (--ocpi-endpoint), used before discovery's
     endpoints: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
@@ -99,6 +101,22 @@ def _run_deadline(value: Any) -> float | None:
     if not math.isfinite(seconds) or seconds < 0:
         raise SettingsError(f"--ocpi-run-deadline {value}: give seconds, or 0 for no deadline")
     return seconds or None
+
+
+def _rate(value: Any, url: Any) -> float | None:
+    """--ocpi-rate: requests a second; "auto" (the default) is none on loopback and
+    harness.politeness.REMOTE_RATE elsewhere; 0 for none."""
+    if value in (None, "", "auto"):
+        return default_rate(None if url is None else str(url))
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not math.isfinite(rate) or rate < 0:
+        raise SettingsError(
+            f"--ocpi-rate {value}: give requests a second (e.g. 5), 0 for no limit, or auto"
+        )
+    return rate or None
 
 
 def _known_issues(pairs: Sequence[str]) -> dict[str, str]:
@@ -256,5 +274,6 @@ def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> Target
         skipped_checks=_skipped_checks(raw.get("ocpi-skip-check") or []),
         allowed_origins=allowed,
         run_deadline=_run_deadline(raw.get("ocpi-run-deadline")),
+        rate=_rate(raw.get("ocpi-rate"), url),
         endpoints=_on_known_origins(_endpoints(raw.get("ocpi-endpoint") or []), url, allowed),
     )

@@ -117,6 +117,7 @@ def open_target(settings: TargetSettings, role: Role) -> Target:
             home=settings.url,
             allowed_origins=settings.allowed_origins,
             run_deadline=settings.run_deadline,
+            rate=settings.rate,
         )
         return Target(settings, client, settings.url, role)
     from harness.mock import MockSettings, create_app

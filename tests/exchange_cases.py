@@ -777,3 +777,55 @@ CASES += [
         0,
     ),
 ]
+
+
+# Issue 18, item 2: a partner that throttles. The answer after waits gets a note of them
+# (H-RATE-02), a 429 that said no Retry-After a warning (H-RATE-01); one still throttled when
+# the retries ended is not judged (blocked by H-RATE-02).
+def _throttled(status: int, retry_after: str | None, *waits: str) -> Exchange:
+    made = exchange(envelope(None, 2000), status)
+    if retry_after is not None:
+        made.response_headers["retry-after"] = retry_after
+    made.throttled = waits
+    return made
+
+
+def _throttled_out() -> Exchange:
+    made = _throttled(429, "1", "HTTP 429, Retry-After 1: waited 1 s")
+    made.throttled_out = "HTTP 429, Retry-After 1 still, after 3 throttled retries"
+    return made
+
+
+def _answered_after(*waits: str) -> Exchange:
+    made = exchange(envelope([]))
+    made.throttled = waits
+    return made
+
+
+CASES += [
+    case(
+        "answered after a wait Retry-After asked for",
+        check_response,
+        "H-RATE-02",
+        _answered_after("HTTP 429, Retry-After 2: waited 2 s"),
+        V22,
+        expect_list=True,
+        functional=True,
+    ),
+    case(
+        "answered after a 429 that said no Retry-After",
+        check_response,
+        "H-RATE-01 H-RATE-02",
+        _answered_after("HTTP 429, no Retry-After: waited 1 s"),
+        V22,
+        expect_list=True,
+        functional=True,
+    ),
+    Case(
+        "still throttled when the retries ended",
+        check_response.__name__,
+        frozenset(),
+        lambda: check_response(_throttled_out(), V22),
+        frozenset({"T-ENV-01"}),
+    ),
+]

@@ -211,6 +211,12 @@ class Behaviour:
     frozen_timestamp: bool = False
     # the list answers with the routing headers of the request as they came, not swapped
     routing_echoed: bool = False
+    # (status, Retry-After or None) answered, in order, to the first requests of the cdrs
+    # module (GET and POST) before it serves them; with throttle_forever the last one repeats
+    throttle: tuple[tuple[int, str | None], ...] = ()
+    throttle_forever: bool = False
+    # where the server notes the method of each cdrs request the throttle plan sees
+    seen: list[str] | None = None
 
 
 def _escaped(text: str) -> str:
@@ -233,6 +239,8 @@ def echo_forms(token: str) -> list[str]:
 class _Partner(BaseHTTPRequestHandler):
     behaviour: Behaviour
     pushed: dict[str, dict[str, Any]]  # id lower-cased -> the CDR kept (serves_pushed)
+    requests: list[str]  # the methods of the cdrs requests the throttle plan has seen
+    lock: threading.Lock
     protocol_version = "HTTP/1.1"
     timeout = 0.5  # a kept-alive connection left open ends, so that closing the server joins
 
@@ -240,11 +248,35 @@ class _Partner(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self._answer()
+        if not self._throttled():
+            self._answer()
+
+    def _throttled(self) -> bool:
+        """Answer a throttled request of the cdrs module, as ``behaviour.throttle`` says."""
+        plan = self.behaviour.throttle
+        if not plan or not urlsplit(self.path).path.startswith("/ocpi/2.2.1/cdrs"):
+            return False
+        with self.lock:
+            self.requests.append(self.command)
+            turn = len(self.requests) - 1
+        if turn >= len(plan) and not self.behaviour.throttle_forever:
+            return False
+        status, retry_after = plan[min(turn, len(plan) - 1)]
+        body = json.dumps({"status_code": 2000, "status_message": "slow down"}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if retry_after is not None:
+            self.send_header("Retry-After", retry_after)
+        self.end_headers()
+        self.wfile.write(body)
+        return True
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
+        if self._throttled():
+            return
         location = self.behaviour.location
         if location is None or not urlsplit(self.path).path.endswith("/cdrs"):
             self._answer()
@@ -427,6 +459,15 @@ class _PartnerServer(ThreadingHTTPServer):
 @contextmanager
 def hostile_partner(behaviour: Behaviour) -> Iterator[str]:
     """The partner for a ``with`` block; yields its versions URL."""
-    handler = type("Partner", (_Partner,), {"behaviour": behaviour, "pushed": {}})
+    handler = type(
+        "Partner",
+        (_Partner,),
+        {
+            "behaviour": behaviour,
+            "pushed": {},
+            "requests": [] if behaviour.seen is None else behaviour.seen,
+            "lock": threading.Lock(),
+        },
+    )
     with _serving(_PartnerServer(("127.0.0.1", 0), handler)) as url:
         yield url + "/ocpi/versions"

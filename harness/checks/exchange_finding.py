@@ -13,6 +13,8 @@ from harness.redaction import RUN_SECRETS
 
 # The root cause of what a run past its deadline could not judge (not the target's fault).
 RUN_DEADLINE_CAUSE = "H-RUN-01"
+# The root cause of what a partner's throttling kept from the run (not the target's fault).
+THROTTLED_CAUSE = "H-RATE-02"
 
 
 def exchange_finding(
@@ -131,12 +133,15 @@ def unreadable_status(exchange: Exchange) -> tuple[str, str] | None:
 def unanswered(exchange: Exchange) -> tuple[str, str] | None:
     """Why ``exchange`` holds no HTTP answer to judge, as (requirement of that root cause,
     the fact): not sent, the run's deadline passed (H-RUN-01) or its URL off the target's
-    origin (H-HTTP-03), or no usable answer (H-HTTP-01: a timeout, a refused connection;
-    H-HTTP-02: a body over the size limit); None when it was answered."""
+    origin (H-HTTP-03), still throttled when the retries ended (H-RATE-02), or no usable
+    answer (H-HTTP-01: a timeout, a refused connection; H-HTTP-02: a body over the size
+    limit); None when it was answered."""
     if exchange.run_deadline_passed:
         return RUN_DEADLINE_CAUSE, exchange.error or "not sent: the run's deadline had passed"
     if exchange.off_origin:
         return "H-HTTP-03", f"not sent: {exchange.url} is off the target's origin"
+    if exchange.throttled_out is not None:
+        return THROTTLED_CAUSE, exchange.throttled_out
     if exchange.error is not None or exchange.status is None:
         # The same id the response check gives the same error (a body over the size limit)
         too_big = exchange.error is not None and "limit" in exchange.error

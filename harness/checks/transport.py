@@ -4,6 +4,7 @@ the version asks for. The scenarios do the I/O through the client."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from harness.checks.exchange_finding import (
@@ -27,8 +28,41 @@ _DATETIME = re.compile(DATETIME_PATTERN)
 # harness's own limits yet, and H-HTTP-01 is the nearest (a request that got no answer).
 
 
+def _throttling(exchange: Exchange) -> list[Finding]:
+    """What the throttled answers before (or as) this one say: a 429 without Retry-After
+    (H-RATE-01, a warning), and the waits the harness made (H-RATE-02, a note)."""
+    facts = list(exchange.throttled)
+    if exchange.throttled_out is not None:
+        facts.append(exchange.throttled_out)
+    found: list[Finding] = []
+    if any(f.startswith("HTTP 429, no Retry-After") for f in facts):
+        found.append(
+            _f(
+                exchange,
+                "H-RATE-01",
+                "HTTP 429 without Retry-After: a throttled answer says when to ask again (the "
+                "harness waited 1 s, then twice as long each time)",
+                "Retry-After",
+                level=Level.WARNING,
+            )
+        )
+    if exchange.throttled and exchange.throttled_out is None:
+        found.append(
+            _f(
+                exchange,
+                "H-RATE-02",
+                f"answered after {len(exchange.throttled)} throttled attempt"
+                f"{'s' if len(exchange.throttled) > 1 else ''}: {'; '.join(exchange.throttled)}",
+                level=Level.INFO,
+            )
+        )
+    return found
+
+
 @check(
     requirements=(
+        "H-RATE-01",
+        "H-RATE-02",
         "H-HTTP-01",
         "H-HTTP-02",
         "H-HTTP-03",
@@ -60,6 +94,14 @@ def check_response(
         return blocked(exchange, ("T-ENV-01",), "the answer", cause) if cause else []
     if exchange.off_origin:
         return [_f(exchange, "H-HTTP-03", exchange.error or "not sent: another origin", "url")]
+    throttling = _throttling(exchange)
+    if exchange.throttled_out is not None:
+        cause = unanswered(exchange)
+        return throttling + (blocked(exchange, ("T-ENV-01",), "the answer", cause) if cause else [])
+    if throttling:
+        return throttling + check_response(
+            replace(exchange, throttled=()), profile, expect_list, functional
+        )
     if exchange.error is not None:
         requirement = "H-HTTP-02" if "limit" in exchange.error else "H-HTTP-01"
         return [_f(exchange, requirement, exchange.error)]  # the finding names the exchange
