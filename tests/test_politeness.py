@@ -248,3 +248,26 @@ def test_an_unthrottled_exchange_gets_no_throttle_finding() -> None:
     plain.parsed = {"status_code": 1000, "data": [], "timestamp": "2026-12-01T00:00:00Z"}
     found = check_response(plain, PROFILE)
     assert not [f for f in found if f.requirement.startswith("H-RATE")]
+
+
+def test_network_failures_are_told_apart() -> None:
+    # Given a closed port, a plain-HTTP server asked over TLS, and a server that resets
+    import socket
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    client = OcpiClient("2.2.1", TOKEN, timeout=5)
+    refused = client.get(f"http://127.0.0.1:{port}/ocpi/versions")
+    client.close()
+    with hostile_partner(Behaviour(TOKEN, echo=False)) as url:
+        client = OcpiClient("2.2.1", TOKEN, timeout=5)
+        tls = client.get(url.replace("http://", "https://"))
+        client.close()
+    # Then each error says what kind of failure it was, before the library's words
+    assert (refused.error or "").startswith("connection refused (ConnectError")
+    assert (tls.error or "").startswith("TLS failure (ConnectError")
+    # And each is no answer to judge (H-HTTP-01), not a finding of the protocol
+    for failed in (refused, tls):
+        assert [f.requirement for f in check_response(failed, PROFILE)] == ["H-HTTP-01"]
