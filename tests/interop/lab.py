@@ -127,6 +127,18 @@ PY_OCPI = Library(
     roles=("cpo", "emsp"),
 )
 
+OCPI_TYPES = Library(
+    name="ocpi-types",
+    version="0.3.0",
+    # evorada/ocpi-types, AGPL-3.0: dataclasses generated from JSON Schemas, a schema source for
+    # tests/interop/test_schema_sources.py, no server (so no app and no roles). Its only
+    # dependency is python-dateutil (2.1.1 DateTimes); resolved by pip on 2026-12-01, frozen.
+    pins=("ocpi-types==0.3.0", "python-dateutil==4.0.0", "tzdata==2026.6"),
+    app="",
+    versions=("2.1.1", "2.2.1", "2.3.0"),
+    roles=(),
+)
+
 
 @contextlib.contextmanager
 def _locked(name: str) -> Iterator[None]:
