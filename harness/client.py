@@ -314,10 +314,12 @@ class OcpiClient:
         params: dict[str, Any] | None = None,
         crawl: Crawl | None = None,
         label: str = "page",
+        budget: int | None = None,
     ) -> Iterator[Exchange]:
         """The pages of a list, following Link rel="next" (T-PAG-04). Stops on a repeated URL,
         too many pages or a Link to another origin (never sent the token), and says why in
-        ``crawl.stop``."""
+        ``crawl.stop``; with ``budget``, also after that many pages (a bound of the run's plan,
+        ``budget``: no finding)."""
         crawl = crawl if crawl is not None else Crawl()
         home = origin(url)
         seen: set[str] = set()
@@ -338,6 +340,9 @@ class OcpiClient:
                 return
             if origin(link) != home:
                 crawl.stop = CrawlStop("other-origin", number, link)
+                return
+            if budget is not None and number >= budget:
+                crawl.stop = CrawlStop("budget", number, link)
                 return
             if number >= self.max_pages:
                 crawl.stop = CrawlStop("max-pages", number, link)

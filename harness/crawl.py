@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.checks.exchange_finding import answer_fact, is_redirect, unanswered
+from harness.checks.exchange_finding import BUDGET_CAUSE, answer_fact, is_redirect, unanswered
 from harness.checks.pagination import (
     check_crawl_stop,
     check_page,
@@ -71,14 +71,16 @@ def crawl(
     *,
     noun: str = "cdrs",
     checks: ObjectChecks | None = None,
+    budget: int | None = None,
 ) -> Listing:
     """Every page of the list at ``url`` from ``params`` on (exchanges labelled ``GET
-    <noun> <params>``), and with ``checks`` every object checked."""
+    <noun> <params>``), and with ``checks`` every object checked; with ``budget``, at most
+    that many pages (then ``incomplete`` names the budget, H-BUDGET-01, when more remain)."""
     listing = Listing()
     # Each page not yet checked, in order: its label and the ids of its objects (the checks
     # come back page by page, a little behind the crawl).
     owners: deque[tuple[str, list[str]]] = deque()
-    pages = _pages(client, url, params, noun, listing, owners)
+    pages = _pages(client, url, params, noun, listing, owners, budget)
     if checks is None:
         for _ in pages:
             pass
@@ -123,6 +125,7 @@ def _pages(
     noun: str,
     listing: Listing,
     owners: deque[tuple[str, list[str]]],
+    budget: int | None = None,
 ) -> Iterator[str]:
     """The text of each page whose data is a list, noting what the crawl needs in
     ``listing`` and ``owners`` (this may run in the pool's feeding thread: ``deque`` appends
@@ -132,7 +135,7 @@ def _pages(
     served = 0
     query = "&".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
     label = f"GET {noun} {query}"
-    for page in client.paginate(url, params, crawled, label=label):
+    for page in client.paginate(url, params, crawled, label=label, budget=budget):
         found = check_response(page, client.profile, expect_list=True, functional=True)
         found += check_page(page, client.profile, offset)
         data = (page.envelope or {}).get("data")
@@ -181,6 +184,9 @@ def _pages(
         crawled.stop = CrawlStop(
             stop.reason, stop.page, stop.url, stop.fact, onward.outcome, onward.complete
         )
+    if stop is not None and stop.reason == "budget" and listing.incomplete is None:
+        fact = f"the plan gave this crawl {stop.page} pages (--ocpi-budget), and it goes on"
+        listing.incomplete = (BUDGET_CAUSE, fact)
     stopped = check_crawl_stop(crawled)
     listing.findings += stopped
     if stopped and listing.incomplete is None and not _whole(crawled):

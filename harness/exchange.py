@@ -250,9 +250,10 @@ class CrawlStop:
     drops the request's date filters (``drops-filters``: ``fact`` names them), is missing
     while objects remain (``link-missing``: ``url`` is the offset asked next, ``fact`` what it
     listed), links on from a page with no objects (``empty-page``: past the list's end), or
-    there was still a Link after ``max-pages`` pages. ``continued`` says how the crawl went on
-    by offset and limit afterwards, when it did ("reached the end of the list ..." or why it
-    stopped)."""
+    there was still a Link after ``max-pages`` pages, or after the pages the run's plan gave
+    the crawl (``budget``: a bound of the run, not a finding). ``continued`` says how the
+    crawl went on by offset and limit afterwards, when it did ("reached the end of the list
+    ..." or why it stopped)."""
 
     reason: Literal[
         "loop",
@@ -262,6 +263,7 @@ class CrawlStop:
         "drops-filters",
         "link-missing",
         "empty-page",
+        "budget",
     ]
     page: int
     url: str

@@ -52,6 +52,7 @@ _SINGLE = (
     "ocpi-timeout",
     "ocpi-run-deadline",
     "ocpi-rate",
+    "ocpi-budget",
     "ocpi-workers",
     "ocpi-max-pages",
     "ocpi-fail-on",
@@ -101,6 +102,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "requests a second at most to the target (env OCPI_RATE; default auto: none on "
         "loopback, 10 elsewhere; 0: none). Throttled GETs (429, 503 with Retry-After) are "
         "waited out and asked again up to 3 times",
+    )
+    add(
+        "ocpi-budget",
+        "what the CDR crawls may spend: requests (4000), time (10m), both (4000,10m) or none "
+        "(env OCPI_BUDGET; default 4000,10m). A list larger than that is read whole inside a "
+        "window of its most recent CDRs and sampled elsewhere; the checks say what they covered",
     )
     add(
         "ocpi-workers",

@@ -1310,6 +1310,15 @@ _ALL: tuple[Requirement, ...] = (
         "(the harness's own bound: --ocpi-rate, 3 retries, 30 s at most per wait)",
     ),
     _r(
+        "H-BUDGET-01",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "A run against a large partner ends within its budget (--ocpi-budget): what it did not "
+        "read is judged on the part it read (partial) or not at all (blocked), never failed",
+        "(the harness's own bound)",
+    ),
+    _r(
         "H-PAG-01",
         ALL_VERSIONS,
         "IMPLIED",

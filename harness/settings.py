@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from harness.options import OptionError, Options
+from harness.plan import DEFAULT_BUDGET, Budget, BudgetError
 from harness.politeness import default_rate
 from harness.roles import ROLES, Role
 from harness.versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, Version
@@ -62,6 +63,7 @@ class TargetSettings:
     allowed_origins: tuple[str, ...] = ()  # other origins the token may go to
     run_deadline: float | None = 1800.0  # seconds after which no request is made; None: none
     rate: float | None = None  # requests a second at most (--ocpi-rate); None: no limit
+    budget: Budget = DEFAULT_BUDGET  # what the large crawls may spend (--ocpi-budget)
     # (module, role or None) -> URL given by hand (--ocpi-endpoint), used before discovery's
     endpoints: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
@@ -117,6 +119,13 @@ def _rate(value: Any, url: Any) -> float | None:
             f"--ocpi-rate {value}: give requests a second (e.g. 5), 0 for no limit, or auto"
         )
     return rate or None
+
+
+def _budget(value: Any) -> Budget:
+    try:
+        return Budget.parse(None if value is None else str(value))
+    except BudgetError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _known_issues(pairs: Sequence[str]) -> dict[str, str]:
@@ -275,5 +284,6 @@ def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> Target
         allowed_origins=allowed,
         run_deadline=_run_deadline(raw.get("ocpi-run-deadline")),
         rate=_rate(raw.get("ocpi-rate"), url),
+        budget=_budget(raw.get("ocpi-budget")),
         endpoints=_on_known_origins(_endpoints(raw.get("ocpi-endpoint") or []), url, allowed),
     )

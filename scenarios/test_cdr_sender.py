@@ -8,7 +8,7 @@ import time
 import pytest
 
 from harness.checks.auth import check_refused, check_token_opens
-from harness.checks.exchange_finding import blocked, not_judgeable
+from harness.checks.exchange_finding import BUDGET_CAUSE, blocked, not_judgeable, partial
 from harness.checks.pagination import (
     check_bad_paging_refused,
     check_crawl,
@@ -30,6 +30,7 @@ from harness.checks.transport import (
 )
 from harness.crawl import Listing, ObjectChecks, crawl
 from harness.findings import Finding, Level
+from harness.plan import BIG_PAGE, SMALL_PAGE, CrawlPlan, plan_crawl
 from harness.target import Target
 from harness.verdict import conforms
 
@@ -40,12 +41,52 @@ HARNESS_PARTY = ("NL", "HAR")
 
 
 @pytest.fixture(scope="session")
-def full_listing(sender: Target, cdr_sender: str) -> Listing:
-    """One crawl in pages of 7, every CDR checked as it comes (shared by the tests that read
-    it)."""
+def plan(sender: Target, cdr_sender: str) -> CrawlPlan:
+    """How the CDR list is read under the run's budget: whole, or a window of its most recent
+    CDRs in full and pages at random offsets besides (harness.plan)."""
+    settings = sender.settings
+    return plan_crawl(sender.client, cdr_sender, settings.budget, settings.seed)
+
+
+@pytest.fixture(scope="session")
+def full_listing(sender: Target, cdr_sender: str, plan: CrawlPlan) -> Listing:
+    """One crawl of the planned part in pages of 7, every CDR checked as it comes (shared by
+    the tests that read it)."""
     settings = sender.settings
     checks = ObjectChecks("cdr", settings.options, settings.workers)
-    return crawl(sender.client, cdr_sender, {"limit": 7}, checks=checks)
+    return crawl(
+        sender.client, cdr_sender, plan.params(SMALL_PAGE), checks=checks, budget=plan.pages
+    )
+
+
+@pytest.fixture(scope="session")
+def probed(sender: Target, cdr_sender: str, plan: CrawlPlan) -> Listing:
+    """The pages at the plan's random offsets, every CDR on them checked (empty when the list
+    is read whole)."""
+    settings = sender.settings
+    checks = ObjectChecks("cdr", settings.options, 1)
+    found = Listing()
+    for offset in plan.probes:
+        page = crawl(
+            sender.client, cdr_sender, {"offset": offset, "limit": SMALL_PAGE},
+            checks=checks, budget=1,
+        )  # fmt: skip
+        found.checked += page.checked
+        found.object_findings += page.object_findings
+        found.findings += page.findings
+    return found
+
+
+def _covered(
+    plan: CrawlPlan, listing: Listing, probed: Listing, rules: tuple[str, ...]
+) -> list[Finding]:
+    """What a check of every CDR covered when the budget kept the list from being read whole:
+    each rule judged on that part (H-BUDGET-01), never taken for the whole list."""
+    if plan.whole or listing.incomplete is not None:
+        return []  # read whole, or the crawl's own stop says what was seen
+    fact = "; ".join(plan.how)
+    what = plan.coverage(listing.checked, probed.checked)
+    return [partial(None, rule, what, (BUDGET_CAUSE, fact)) for rule in rules]
 
 
 @pytest.mark.transport
@@ -147,26 +188,34 @@ def test_the_answer_swaps_the_routing_headers(
 @pytest.mark.cost
 @pytest.mark.requirement("C-001", "C-002", "C-010", "C-012", "C-026")
 def test_every_cdr_is_valid_and_prices_to_its_totals(
-    sender: Target, full_listing: Listing, request: pytest.FixtureRequest
+    sender: Target,
+    plan: CrawlPlan,
+    full_listing: Listing,
+    probed: Listing,
+    request: pytest.FixtureRequest,
 ) -> None:
+    rules = ("C-001", "C-002", "C-010", "C-012", "C-026")
     findings = full_listing.findings + full_listing.object_findings
+    findings += probed.findings + probed.object_findings
     findings += check_something_listed(full_listing.checked, full_listing.incomplete)
     findings += check_every_object_seen(
-        full_listing.checked,
-        full_listing.totals,
-        full_listing.incomplete,
-        ("C-001", "C-002", "C-010", "C-012", "C-026"),
+        full_listing.checked, full_listing.totals, full_listing.incomplete, rules
     )
+    findings += _covered(plan, full_listing, probed, rules)
     conforms(request, findings)
 
 
 @pytest.mark.pagination
 @pytest.mark.requirement("T-PAG-01", "T-PAG-04", "T-PAG-06", "H-PAG-01", "H-PAG-02")
 def test_paging_in_small_steps_gives_every_cdr_once(
-    sender: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
+    sender: Target,
+    cdr_sender: str,
+    plan: CrawlPlan,
+    full_listing: Listing,
+    request: pytest.FixtureRequest,
 ) -> None:
     client = sender.client
-    big = crawl(client, cdr_sender, {"limit": 1000})
+    big = crawl(client, cdr_sender, plan.params(BIG_PAGE), budget=plan.pages_of(BIG_PAGE))
     findings = full_listing.findings + big.findings
     findings += check_x_limit_steady("crawl limit=7", full_listing.x_limits, client.profile)
     crawls = check_crawl(
@@ -183,6 +232,7 @@ def test_paging_in_small_steps_gives_every_cdr_once(
     first = client.get(cdr_sender, "GET cdrs offset=0", params={"offset": 0, "limit": 2})
     shifted = client.get(cdr_sender, "GET cdrs offset=1", params={"offset": 1, "limit": 2})
     findings += check_offset(first, shifted, unstable)
+    findings += _covered(plan, full_listing, Listing(), ("T-PAG-01",))
     conforms(request, findings + crawls)
 
 
@@ -214,7 +264,11 @@ def test_a_limit_above_the_maximum_is_clamped_and_reported(
 @pytest.mark.pagination
 @pytest.mark.requirement("T-PAG-02", "T-PAG-03", "T-PAG-04")
 def test_date_from_is_inclusive_date_to_exclusive_and_links_keep_them(
-    sender: Target, cdr_sender: str, full_listing: Listing, request: pytest.FixtureRequest
+    sender: Target,
+    cdr_sender: str,
+    plan: CrawlPlan,
+    full_listing: Listing,
+    request: pytest.FixtureRequest,
 ) -> None:
     stamps = sorted(full_listing.stamps, key=lambda pair: pair[1])
     if len(stamps) < 3 and full_listing.incomplete is not None:
@@ -227,8 +281,11 @@ def test_date_from_is_inclusive_date_to_exclusive_and_links_keep_them(
     client = sender.client
     # In pages as large as the target gives: the filters are judged, not the paging (the
     # paging test does; the Link's filters are checked below)
-    after = crawl(client, cdr_sender, {"date_from": pivot, "limit": 1000})
-    before = crawl(client, cdr_sender, {"date_to": pivot, "limit": 1000})
+    # Inside the plan's window when there is one: the CDRs before it were not all seen
+    since = {} if plan.window is None else {"date_from": plan.window}
+    pages = plan.pages_of(BIG_PAGE)
+    after = crawl(client, cdr_sender, {"date_from": pivot, "limit": BIG_PAGE}, budget=pages)
+    before = crawl(client, cdr_sender, {**since, "date_to": pivot, "limit": BIG_PAGE}, budget=pages)
     findings = after.findings + before.findings
     findings += check_date_window(
         f"date filters at {pivot}",

@@ -215,6 +215,8 @@ class Behaviour:
     # module (GET and POST) before it serves them; with throttle_forever the last one repeats
     throttle: tuple[tuple[int, str | None], ...] = ()
     throttle_forever: bool = False
+    # the list ignores date_from and date_to (its X-Total-Count too)
+    ignores_dates: bool = False
     # where the server notes the method of each cdrs request the throttle plan sees
     seen: list[str] | None = None
 
@@ -370,8 +372,11 @@ class _Partner(BaseHTTPRequestHandler):
         listed = [
             c
             for c in self.behaviour.cdrs
-            if query.get("date_from", "") <= c["last_updated"]
-            and ("date_to" not in query or c["last_updated"] < query["date_to"])
+            if self.behaviour.ignores_dates
+            or (
+                query.get("date_from", "") <= c["last_updated"]
+                and ("date_to" not in query or c["last_updated"] < query["date_to"])
+            )
         ]
         offset, limit = int(query.get("offset", 0)), min(int(query.get("limit", 7)), 1000)
         if not self.behaviour.honours_offset:

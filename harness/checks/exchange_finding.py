@@ -15,6 +15,8 @@ from harness.redaction import RUN_SECRETS
 RUN_DEADLINE_CAUSE = "H-RUN-01"
 # The root cause of what a partner's throttling kept from the run (not the target's fault).
 THROTTLED_CAUSE = "H-RATE-02"
+# The root cause of what the run's budget left unseen (--ocpi-budget; not the target's fault).
+BUDGET_CAUSE = "H-BUDGET-01"
 
 
 def exchange_finding(

@@ -436,6 +436,8 @@ def check_crawl_stop(crawl: Crawl) -> list[Finding]:
 
 
 def _stop_finding(stop: CrawlStop) -> list[Finding]:
+    if stop.reason == "budget":  # the run's plan ended the crawl: what it saw is a part
+        return []
     if stop.reason == "empty-page":
         message = (
             f"page {stop.page} lists no object and still links to another ({stop.url}): "
