@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 import ssl
 import threading
 import time
@@ -39,6 +40,7 @@ from harness.politeness import (
     retry_after_seconds,
     throttle_fact,
 )
+from harness.progress import SHOW_AFTER, Meters
 from harness.recording import Recorder
 from harness.versions import VersionProfile, version_profile
 
@@ -84,6 +86,8 @@ class OcpiClient:
         self.rate = RateLimit(rate)
         self.retry = retry or RetryPolicy()
         self._sleep = time.sleep  # tests wait no real seconds
+        # Progress of long crawls and waits on the terminal (the plugin sets it): none here
+        self.meters: Meters | None = None
         self.recorder = recorder or Recorder()
         self.recorder.add_secret(token)
         # The origins the token may go to: the target's own (``home``, else the origin of the
@@ -145,8 +149,24 @@ class OcpiClient:
             if wait is None:
                 return exchange
             waited.append(f"{throttle_fact(exchange)}: waited {wait:g} s")
-            self._sleep(wait)
+            self._wait(wait, throttle_fact(exchange))
             attempt += 1
+
+    def _wait(self, seconds: float, why: str) -> None:
+        """Sleep ``seconds``, shown on the terminal when it is long (harness.progress)."""
+        if self.meters is None or seconds < SHOW_AFTER:
+            self._sleep(seconds)
+            return
+        meter = self.meters.start(f"waiting out {why}", math.ceil(seconds), "s")
+        left = seconds
+        try:
+            while left > 0:
+                step = min(1.0, left)
+                self._sleep(step)
+                left -= step
+                meter.advance(0, 1)
+        finally:
+            meter.close()
 
     def _throttled_wait(self, exchange: Exchange, attempt: int) -> float | None:
         """Seconds to wait before asking a throttled exchange again, or None: not throttled,

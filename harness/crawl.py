@@ -29,6 +29,7 @@ from harness.exchange import Crawl, CrawlStop, Exchange, as_count, next_link
 from harness.findings import Finding, Level
 from harness.models import Kind
 from harness.options import DEFAULT_OPTIONS, Options
+from harness.progress import Meter
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,53 @@ def _pages(
     ``listing`` and ``owners`` (this may run in the pool's feeding thread: ``deque`` appends
     are atomic)."""
     crawled = Crawl()
-    offset = int(params.get("offset", 0))
-    served = 0
     query = "&".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
     label = f"GET {noun} {query}"
+    meter = _Meter(client, label, noun)
+    try:
+        yield from _listed_pages(
+            client, url, params, noun, listing, owners, budget, crawled, label, meter
+        )
+    finally:
+        meter.close()
+
+
+class _Meter:
+    """The crawl's progress meter, started at its first page (whose X-Total-Count is the
+    total), when the client has meters (the plugin's terminal)."""
+
+    def __init__(self, client: OcpiClient, label: str, noun: str) -> None:
+        self.client, self.label, self.unit = client, label, noun.upper()
+        self.meter: Meter | None = None
+
+    def page(self, objects: int, total: int | None) -> None:
+        meters = self.client.meters
+        if meters is None:
+            return
+        if self.meter is None:
+            self.meter = meters.start(self.label, total, self.unit)
+        self.meter.advance(1, objects)
+
+    def close(self) -> None:
+        if self.meter is not None:
+            self.meter.close()
+
+
+def _listed_pages(
+    client: OcpiClient,
+    url: str,
+    params: dict[str, Any],
+    noun: str,
+    listing: Listing,
+    owners: deque[tuple[str, list[str]]],
+    budget: int | None,
+    crawled: Crawl,
+    label: str,
+    meter: _Meter,
+) -> Iterator[str]:
+    """The pages of ``_pages``, and how the crawl ended (in ``crawled`` and ``listing``)."""
+    offset = int(params.get("offset", 0))
+    served = 0
     for page in client.paginate(url, params, crawled, label=label, budget=budget):
         found = check_response(page, client.profile, expect_list=True, functional=True)
         found += check_page(page, client.profile, offset)
@@ -153,6 +197,7 @@ def _pages(
             break
         listing.findings += found
         _note_page(page, data, offset, listing, owners)
+        meter.page(len(data), listing.totals[0] if listing.totals else None)
         offset += len(data)
         served = len(data)
         yield page.text

@@ -26,6 +26,7 @@ from harness.redaction import redact_log_records
 from harness.settings import SettingsError, TargetSettings, parse_settings
 
 if TYPE_CHECKING:
+    from harness.progress import Meters
     from harness.roles import Role
     from harness.target import Target
 
@@ -53,6 +54,7 @@ _SINGLE = (
     "ocpi-run-deadline",
     "ocpi-rate",
     "ocpi-budget",
+    "ocpi-progress",
     "ocpi-workers",
     "ocpi-max-pages",
     "ocpi-fail-on",
@@ -108,6 +110,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "what the CDR crawls may spend: requests (4000), time (10m), both (4000,10m) or none "
         "(env OCPI_BUDGET; default 4000,10m). A list larger than that is read whole inside a "
         "window of its most recent CDRs and sampled elsewhere; the checks say what they covered",
+    )
+    add(
+        "ocpi-progress",
+        "progress of crawls and waits longer than 3 s on the terminal: auto (default; none "
+        "under -q or -n), on or off (env OCPI_PROGRESS)",
     )
     add(
         "ocpi-workers",
@@ -342,17 +349,21 @@ def ocpi_settings(request: pytest.FixtureRequest) -> TargetSettings:
 
 
 @pytest.fixture(scope="session")
-def ocpi_target(ocpi_settings: TargetSettings) -> Iterator[Callable[[Role], Target]]:
+def ocpi_target(
+    ocpi_settings: TargetSettings, request: pytest.FixtureRequest
+) -> Iterator[Callable[[Role], Target]]:
     """``ocpi_target(role)``: the target under test in that role (cpo or emsp), with a
     recording client; the embedded mock (one per role) when there is no --target-url."""
     from harness.target import open_target
 
     opened: dict[str, Target] = {}
+    meters = _meters(request.config)
 
     def for_role(role: Role) -> Target:
         key = "target" if ocpi_settings.url is not None else role
         if key not in opened:
             opened[key] = open_target(ocpi_settings, role)
+            opened[key].client.meters = meters
         return opened[key]
 
     try:
@@ -360,6 +371,24 @@ def ocpi_target(ocpi_settings: TargetSettings) -> Iterator[Callable[[Role], Targ
     finally:
         for target in opened.values():
             target.close()
+
+
+def _meters(config: pytest.Config) -> Meters | None:
+    """Progress on the terminal (--ocpi-progress): auto shows it unless -q or on an xdist
+    worker (which has no terminal), on also under -q, off never."""
+    mode = str(_value(config, "ocpi-progress") or "auto")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if mode == "off" or reporter is None or hasattr(config, "workerinput"):
+        return None
+    if mode == "auto" and config.get_verbosity() < 0:
+        return None
+    from harness.progress import TerminalMeters, Uncaptured
+
+    out = reporter._tw._file  # pytest's terminal: the stream its own report goes to
+    if capture is None:
+        return TerminalMeters(out)
+    return TerminalMeters(Uncaptured(out, capture.global_and_fixture_disabled))
 
 
 @pytest.fixture
