@@ -1,6 +1,7 @@
 """Benchmark: the conformance suites end to end.
 
     python bench/bench_suite.py [--store N] [--db PATH]
+    python bench/bench_suite.py --large N [--large-db PATH]
 
 (a) wall time of `pytest scenarios` (OCPI 2.2.1, embedded mock, both roles), as a user runs
 it, with and without `-n 2`; (b) a crawl of N CDRs (default 100,000) from `ocpi-mock` over
@@ -62,12 +63,57 @@ def crawl(url: str, count: int, workers: int) -> tuple[int, int, float, int]:
     return int(out[0]), int(out[1]), float(out[2]), int(out[3])
 
 
+def large_partner(count: int, db: str) -> None:
+    """(d): the 2.2.1 suite against a mock holding ``count`` CDRs, default budget."""
+    import json
+    import resource
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_mock import start, stop
+
+    seeding = time.perf_counter()
+    server, base = start(["--role", "cpo", "--cdrs", str(count), "--db", db])
+    ready = time.perf_counter() - seeding
+    try:
+        out = Path(tempfile.mkdtemp(prefix="ocpi-large-")) / "summary.json"
+        began = time.perf_counter()
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "scenarios", "-q", "-p", "no:cacheprovider",
+             "--target-url", f"{base}/ocpi/versions", "--target-token", "bench",
+             "--target-role", "cpo", "--ocpi-json", str(out)],
+            cwd=ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+        seconds = time.perf_counter() - began
+    finally:
+        stop(server)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if not out.exists():
+        raise SystemExit(f"the suite wrote no summary:\n{run.stdout[-4000:]}{run.stderr[-2000:]}")
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    findings = [f for test in summary["tests"] for f in test["findings"]]
+    budget = [f for f in findings if f.get("cause") == "H-BUDGET-01"]
+    failing = [f for f in findings if f["level"] == "error" and f.get("outcome") is None]
+    covered = next((f["message"] for f in budget if f["requirement"] == "C-001"), "(none)")
+    print(
+        f"(d) the 2.2.1 suite against ocpi-mock --cdrs {count:,} (ready in {ready:.0f} s), "
+        f"default budget: {seconds:.0f} s, verdict {summary['verdict']}, {len(failing)} error "
+        f"findings, {len(budget)} partial by the budget; peak memory of a child "
+        f"{peak:,.0f} MiB\n    C-001 says: {covered}"
+    )
+
+
 def main() -> None:
     """Run the measurements."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--store", type=int, default=100_000)
     parser.add_argument("--db", default="/tmp/ocpi-bench-store.sqlite")
+    parser.add_argument("--large", type=int, default=0, help="(d) only, with N CDRs")
+    parser.add_argument("--large-db", default="/tmp/ocpi-bench-large.sqlite")
     args = parser.parse_args()
+    if args.large:
+        large_partner(args.large, args.large_db)
+        return
     print(
         f"(a) pytest scenarios, embedded mock: {suite_seconds():.1f} s; with -n 2: "
         f"{suite_seconds('-n', '2'):.1f} s (target < 20 s)"
