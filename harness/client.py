@@ -31,12 +31,22 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from harness.exchange import Crawl, CrawlStop, Exchange, as_count, next_link, origin, parse_body
+from harness.exchange import (
+    Crawl,
+    CrawlBudget,
+    CrawlStop,
+    Exchange,
+    as_count,
+    next_link,
+    origin,
+    parse_body,
+)
 from harness.politeness import (
     RETRY_METHODS,
     THROTTLE_STATUSES,
     RateLimit,
     RetryPolicy,
+    answer_date,
     retry_after_seconds,
     throttle_fact,
 )
@@ -174,7 +184,7 @@ class OcpiClient:
         status = exchange.status
         if status not in THROTTLE_STATUSES or exchange.error is not None:
             return None
-        retry_after = retry_after_seconds(exchange.header("retry-after"))
+        retry_after = retry_after_seconds(exchange.header("retry-after"), answer_date(exchange))
         if status == 503 and retry_after is None:
             return None  # a server error that says nothing of coming back: judged as one
         fact = throttle_fact(exchange)
@@ -216,8 +226,10 @@ class OcpiClient:
         not yet recorded."""
         sent = dict(given)
         if self.profile.request_ids:
+            # A retry is a request of its own (a new X-Request-ID) in the same conversation
+            # (the X-Correlation-ID of the first attempt, T-HDR-04)
             sent["X-Request-ID"] = str(uuid.uuid4())
-            sent["X-Correlation-ID"] = str(uuid.uuid4())
+            sent["X-Correlation-ID"] = given.setdefault("X-Correlation-ID", str(uuid.uuid4()))
         sent.update(headers or {})
         request = self.http.build_request(method, url, params=params, headers=sent, content=content)
         name = label or method + " " + urlsplit(str(request.url)).path
@@ -334,7 +346,7 @@ class OcpiClient:
         params: dict[str, Any] | None = None,
         crawl: Crawl | None = None,
         label: str = "page",
-        budget: int | None = None,
+        budget: CrawlBudget | None = None,
     ) -> Iterator[Exchange]:
         """The pages of a list, following Link rel="next" (T-PAG-04). Stops on a repeated URL,
         too many pages or a Link to another origin (never sent the token), and says why in
@@ -361,7 +373,7 @@ class OcpiClient:
             if origin(link) != home:
                 crawl.stop = CrawlStop("other-origin", number, link)
                 return
-            if budget is not None and number >= budget:
+            if budget is not None and budget.spent(number):
                 crawl.stop = CrawlStop("budget", number, link)
                 return
             if number >= self.max_pages:

@@ -25,7 +25,7 @@ from harness.checks.pagination import (
 from harness.checks.parallel import check_objects_of_pages, check_page_readable
 from harness.checks.transport import check_response
 from harness.client import OcpiClient
-from harness.exchange import Crawl, CrawlStop, Exchange, as_count, next_link
+from harness.exchange import Crawl, CrawlBudget, CrawlStop, Exchange, as_count, next_link
 from harness.findings import Finding, Level
 from harness.models import Kind
 from harness.options import DEFAULT_OPTIONS, Options
@@ -72,11 +72,12 @@ def crawl(
     *,
     noun: str = "cdrs",
     checks: ObjectChecks | None = None,
-    budget: int | None = None,
+    budget: CrawlBudget | None = None,
 ) -> Listing:
     """Every page of the list at ``url`` from ``params`` on (exchanges labelled ``GET
-    <noun> <params>``), and with ``checks`` every object checked; with ``budget``, at most
-    that many pages (then ``incomplete`` names the budget, H-BUDGET-01, when more remain)."""
+    <noun> <params>``), and with ``checks`` every object checked; with ``budget``, within
+    what the plan gave it (then ``incomplete`` names the budget, H-BUDGET-01, when more
+    remain), a continuation by offset after a failed Link included."""
     listing = Listing()
     # Each page not yet checked, in order: its label and the ids of its objects (the checks
     # come back page by page, a little behind the crawl).
@@ -126,7 +127,7 @@ def _pages(
     noun: str,
     listing: Listing,
     owners: deque[tuple[str, list[str]]],
-    budget: int | None = None,
+    budget: CrawlBudget | None = None,
 ) -> Iterator[str]:
     """The text of each page whose data is a list, noting what the crawl needs in
     ``listing`` and ``owners`` (this may run in the pool's feeding thread: ``deque`` appends
@@ -171,7 +172,7 @@ def _listed_pages(
     noun: str,
     listing: Listing,
     owners: deque[tuple[str, list[str]]],
-    budget: int | None,
+    budget: CrawlBudget | None,
     crawled: Crawl,
     label: str,
     meter: _Meter,
@@ -185,7 +186,9 @@ def _listed_pages(
         data = (page.envelope or {}).get("data")
         if not isinstance(data, list) or page.text is None:
             status = page.status or 0
-            if crawled.pages > 1 and 400 <= status < 500:
+            # A page with no answer to judge (throttled to the end, past the deadline) says
+            # nothing of the Link that led to it: its own cause is the root.
+            if crawled.pages > 1 and 400 <= status < 500 and unanswered(page) is None:
                 # The Link led to a URL nothing serves (a 404 from the framework, not an
                 # OCPI answer): the Link is the root cause, the page's own findings its echo.
                 crawled.stop = CrawlStop(
@@ -223,14 +226,20 @@ def _listed_pages(
     if stop is not None and stop.reason in _CONTINUABLE and listing.incomplete is None:
         # Pages as large as the request's limit, else as the target served its last one
         onward = _ByOffset(
-            client, url, params, offset, f"{label} {CONTINUED}", crawled.pages, served
+            client, url, params, offset, f"{label} {CONTINUED}", crawled.pages, served, budget
         )
-        yield from onward.pages(listing, owners)
+        yield from onward.pages(listing, owners, meter)
         crawled.stop = CrawlStop(
             stop.reason, stop.page, stop.url, stop.fact, onward.outcome, onward.complete
         )
+        if onward.budget_spent and listing.incomplete is None:
+            fact = f"the continuation by offset used what the plan gave ({onward.outcome})"
+            listing.incomplete = (BUDGET_CAUSE, fact)
     if stop is not None and stop.reason == "budget" and listing.incomplete is None:
-        fact = f"the plan gave this crawl {stop.page} pages (--ocpi-budget), and it goes on"
+        fact = (
+            f"the plan's budget ended this crawl after {stop.page} pages (--ocpi-budget), and "
+            "the list goes on"
+        )
         listing.incomplete = (BUDGET_CAUSE, fact)
     stopped = check_crawl_stop(crawled)
     listing.findings += stopped
@@ -288,14 +297,20 @@ class _ByOffset:
         label: str,
         pages_so_far: int,
         served: int,
+        budget: CrawlBudget | None = None,
     ) -> None:
         self.client, self.url, self.params = client, url, params
         self.offset, self.label, self.served = offset, label, served
+        self.so_far = pages_so_far
         self.budget = max(client.max_pages - pages_so_far, 0)
+        self.plan = budget
         self.outcome = ""
         self.complete = False
+        self.budget_spent = False
 
-    def pages(self, listing: Listing, owners: deque[tuple[str, list[str]]]) -> Iterator[str]:
+    def pages(
+        self, listing: Listing, owners: deque[tuple[str, list[str]]], meter: _Meter
+    ) -> Iterator[str]:
         start, seen = self.offset, set(listing.ids)
         limit = as_count(str(self.params.get("limit", ""))) or self.served or 100
         total: int | None = None
@@ -303,6 +318,10 @@ class _ByOffset:
             total = next((t for t in reversed(listing.totals) if t is not None), None)
             if total is not None and self.offset >= total:
                 break
+            if self.plan is not None and self.plan.spent(self.so_far + number - 1):
+                self.outcome = f"stopped after {number - 1} pages (--ocpi-budget)"
+                self.budget_spent = True
+                return
             if number > self.budget:
                 self.outcome = f"stopped after {number - 1} pages (--ocpi-max-pages)"
                 return
@@ -340,6 +359,7 @@ class _ByOffset:
                 return
             seen |= idents
             _note_page(page, data, self.offset, listing, owners)
+            meter.page(len(data), total)
             self.offset += len(data)
             yield page.text
         self.complete = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,6 +18,7 @@ __all__ = [
     "MAX_DEPTH",
     "NESTED_TOO_DEEPLY",
     "Crawl",
+    "CrawlBudget",
     "CrawlStop",
     "Exchange",
     "as_count",
@@ -240,6 +242,21 @@ def next_link(exchange: Exchange, base: str) -> str | None:
         if any("next" in rel.split() for rel in rels):
             return str(urljoin(base, target))
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlBudget:
+    """What one crawl may spend by the run's plan (--ocpi-budget), beyond --ocpi-max-pages:
+    ``pages`` at most, and no request after ``until`` (a ``time.monotonic()`` moment)."""
+
+    pages: int | None = None
+    until: float | None = None
+
+    def spent(self, pages: int) -> bool:
+        """Whether a crawl that has made ``pages`` pages may make no more."""
+        return (self.pages is not None and pages >= self.pages) or (
+            self.until is not None and time.monotonic() >= self.until
+        )
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for marker, text in MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: {text}")
     config.stash[_SETTINGS_KEY] = _settings(config)
+    _progress_mode(config)  # a wrong value stops the run at start
     redact_log_records()
     _report_paths(config)
     from harness.report.hooks import ReportPlugin
@@ -373,10 +374,17 @@ def ocpi_target(
             target.close()
 
 
+def _progress_mode(config: pytest.Config) -> str:
+    mode = str(_value(config, "ocpi-progress") or "auto")
+    if mode not in ("auto", "on", "off"):
+        raise pytest.UsageError(f"--ocpi-progress {mode!r}: use auto, on or off")
+    return mode
+
+
 def _meters(config: pytest.Config) -> Meters | None:
     """Progress on the terminal (--ocpi-progress): auto shows it unless -q or on an xdist
     worker (which has no terminal), on also under -q, off never."""
-    mode = str(_value(config, "ocpi-progress") or "auto")
+    mode = _progress_mode(config)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
     if mode == "off" or reporter is None or hasattr(config, "workerinput"):

@@ -57,11 +57,13 @@ def default_rate(url: str | None) -> float | None:
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds a Retry-After header asks to wait: delta-seconds or an HTTP-date (RFC 9110
-    §10.2.3); None when absent or unreadable (a date in the past is 0)."""
+    §10.2.3), counted from ``now`` (the answer's own Date header when it has one: the two
+    clocks of the partner agree, the harness's may not); None when absent or unreadable (a
+    date in the past is 0)."""
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = parsedate_to_datetime(text)
@@ -71,6 +73,18 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = when.replace(tzinfo=timezone.utc)
     moment = now or datetime.now(timezone.utc)
     return max(0.0, (when - moment).total_seconds())
+
+
+def answer_date(exchange: Exchange) -> datetime | None:
+    """The moment the answer's Date header names, or None."""
+    header = exchange.header("date")
+    if header is None:
+        return None
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def throttle_fact(exchange: Exchange) -> str:

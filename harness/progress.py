@@ -78,14 +78,17 @@ class _Meter:
             return
         from tqdm import tqdm
 
+        # No monitor thread of tqdm's own: every write to the terminal comes from here
+        tqdm.monitor_interval = 0
         if self._tty:
-            self._out.write("\n")  # below the test's line, which the bar must not overwrite
+            with self._lock:  # below the test's line, which the bar must not overwrite
+                self._out.write("\n")
             self._bar = tqdm(
                 total=self._total,
                 initial=self.objects,
                 desc=self._label,
                 unit=f" {self._unit}",
-                file=self._out,
+                file=_Locked(self._out, self._lock),
                 leave=True,
                 dynamic_ncols=True,
                 mininterval=0.5,
@@ -131,6 +134,24 @@ class Uncaptured:
 
     def flush(self) -> None:
         with self._suspend():
+            self._out.flush()
+
+    def isatty(self) -> bool:
+        return self._out.isatty()
+
+
+class _Locked:
+    """``out`` written under ``lock``: a bar's line and another meter's line never mix."""
+
+    def __init__(self, out: IO[str] | Uncaptured, lock: threading.Lock) -> None:
+        self._out, self._lock = out, lock
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            return self._out.write(text)
+
+    def flush(self) -> None:
+        with self._lock:
             self._out.flush()
 
     def isatty(self) -> bool:

@@ -212,7 +212,8 @@ class Behaviour:
     # the list answers with the routing headers of the request as they came, not swapped
     routing_echoed: bool = False
     # (status, Retry-After or None) answered, in order, to the first requests of the cdrs
-    # module (GET and POST) before it serves them; with throttle_forever the last one repeats
+    # module (GET and POST) before it serves them (status 0: served); with throttle_forever
+    # the last one repeats
     throttle: tuple[tuple[int, str | None], ...] = ()
     throttle_forever: bool = False
     # the list ignores date_from and date_to (its X-Total-Count too)
@@ -264,6 +265,8 @@ class _Partner(BaseHTTPRequestHandler):
         if turn >= len(plan) and not self.behaviour.throttle_forever:
             return False
         status, retry_after = plan[min(turn, len(plan) - 1)]
+        if status == 0:
+            return False
         body = json.dumps({"status_code": 2000, "status_message": "slow down"}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

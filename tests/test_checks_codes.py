@@ -102,3 +102,30 @@ def test_every_generated_and_fixture_value_is_from_its_list() -> None:
             for cdr in generate("cdr", version, 30, seed=11, profile=profile):
                 found = _codes(check_object(json.loads(json.dumps(cdr)), version, "cdr"))
                 assert found == [], (version, profile, found)
+
+
+def test_a_withdrawn_currency_is_right_before_its_withdrawal_and_wrong_after() -> None:
+    # Given a 2.2.1 CDR (sessions of 2024) in Bulgarian leva, which ISO 4217 lists no more
+    # (Bulgaria took the euro in 2026)
+    cdr = valid_fixture("2.2.1", "cdr")
+    cdr["currency"] = "BGN"
+    for tariff in cdr["tariffs"]:
+        tariff["currency"] = "BGN"
+    # Then it is accepted: BGN was legal tender when the session took place
+    assert _codes(check_object(cdr, "2.2.1", "cdr")) == []
+    # And a CDR of a session after the withdrawal gets the error, with the day it ended
+    cdr["start_date_time"] = "2026-03-01T10:00:00Z"
+    (finding,) = [f for f in _codes(check_object(cdr, "2.2.1", "cdr")) if f.path == "$.currency"]
+    assert finding.requirement == "C-017"
+    assert "'BGN' was withdrawn from ISO 4217" in finding.message
+    assert "after 2026-01-31 (CLDR), and this object is of 2026-03-01" in finding.message
+
+
+def test_a_renamed_language_code_is_a_warning_naming_the_new_one() -> None:
+    tariff = valid_fixture("2.2.1", "tariff")
+    tariff["tariff_alt_text"] = [{"language": "iw", "text": "2 EUR/h"}]
+    (finding,) = _codes(check_object(tariff, "2.2.1", "tariff"))
+    assert finding.level == Level.WARNING
+    assert "withdrawn ISO 639-1 code of 'he'" in finding.message
+    tariff["tariff_alt_text"] = [{"language": "he", "text": "2 EUR/h"}]
+    assert _codes(check_object(tariff, "2.2.1", "tariff")) == []

@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 
 from harness.client import OcpiClient
+from harness.crawl import crawl
+from harness.exchange import CrawlBudget
+from harness.findings import Level
 from harness.plan import DEFAULT_BUDGET, Budget, BudgetError, plan_crawl
 from harness.settings import SettingsError, parse_settings
 from tests.hostile_servers import Behaviour, hostile_partner
@@ -113,3 +116,58 @@ def test_a_partner_whose_count_ignores_date_from_is_read_from_its_start(
     assert outcomes["T-PAG-02"] == "fail", outcomes
     failing = {r for r, o in outcomes.items() if o in ("fail", "error")}
     assert failing <= {"T-PAG-02", "T-PAG-03"}, outcomes
+
+
+def _cdrs_url(versions_url: str) -> str:
+    return versions_url.replace("/ocpi/versions", "/ocpi/2.2.1/cdrs")
+
+
+def test_a_page_throttled_to_the_end_is_no_broken_link() -> None:
+    # Given a CPO that serves page 1, then throttles page 2 longer than the harness waits
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(20), throttle=((0, None), (429, "60")))
+    with hostile_partner(partner) as url:
+        client = OcpiClient("2.2.1", TOKEN, timeout=5)
+        listing = crawl(client, _cdrs_url(url), {"limit": 7})
+        client.close()
+    # Then the crawl is cut by the throttling, and the Link is not blamed for it
+    assert listing.incomplete is not None
+    assert listing.incomplete[0] == "H-RATE-02"
+    assert not [f for f in listing.findings if f.level is Level.ERROR]
+
+
+def test_a_one_page_probe_stays_one_page_when_its_link_leaves_the_target() -> None:
+    # Given a CPO whose Link points at an internal host (continued by offset, normally)
+    partner = Behaviour(
+        TOKEN, echo=False, cdrs=_cdrs(60), link="http://internal.example:8080/cdrs?offset={offset}"
+    )
+    with hostile_partner(partner) as url:
+        client = OcpiClient("2.2.1", TOKEN, timeout=5)
+        # When a probe of one page is made
+        listing = crawl(client, _cdrs_url(url), {"offset": 0, "limit": 7}, budget=CrawlBudget(1))
+        client.close()
+    # Then it reads that page and no more, and says the budget ended it
+    assert len(client.recorder.exchanges) == 1
+    assert listing.incomplete is not None
+    assert listing.incomplete[0] == "H-BUDGET-01"
+    # And the Link's own defect is still the finding it is
+    assert {f.requirement for f in listing.findings if f.level is Level.ERROR} == {"H-PAG-02"}
+
+
+def test_a_planned_crawl_ends_on_its_budget_before_max_pages() -> None:
+    # Given a crawl whose plan gives it as many pages as --ocpi-max-pages allows
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(100))
+    with hostile_partner(partner) as url:
+        client = OcpiClient("2.2.1", TOKEN, timeout=5, max_pages=5)
+        listing = crawl(client, _cdrs_url(url), {"limit": 7}, budget=CrawlBudget(5))
+        client.close()
+    # Then the budget ends it (a part, H-BUDGET-01), not the page limit (an H-PAG-01 error)
+    assert listing.incomplete is not None
+    assert listing.incomplete[0] == "H-BUDGET-01"
+    assert not [f for f in listing.findings if f.requirement == "H-PAG-01"]
+
+
+def test_a_count_that_ignores_date_from_sizes_no_window() -> None:
+    plan = _plan(300, "40", ignores_dates=True)
+    assert plan.window is None
+    assert plan.pages is not None
+    assert "the count does not follow date_from" in plan.how[0]

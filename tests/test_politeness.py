@@ -271,3 +271,39 @@ def test_network_failures_are_told_apart() -> None:
     # And each is no answer to judge (H-HTTP-01), not a finding of the protocol
     for failed in (refused, tls):
         assert [f.requirement for f in check_response(failed, PROFILE)] == ["H-HTTP-01"]
+
+
+def test_a_retry_after_that_is_no_number_is_ignored_not_a_crash() -> None:
+    assert retry_after_seconds("²") is None
+    assert retry_after_seconds("1.5") is None  # delta-seconds are whole
+
+
+def test_an_http_date_is_read_against_the_answers_own_date() -> None:
+    # The partner's clock says 12:00:00 and asks for 12:00:05: 5 s, whatever the harness's
+    # clock says
+    sent = datetime(2026, 12, 1, 12, 0, 0, tzinfo=timezone.utc)
+    later = format_datetime(sent + timedelta(seconds=5), usegmt=True)
+    assert retry_after_seconds(later, sent) == 5
+
+
+def test_a_retry_keeps_the_correlation_id_with_a_new_request_id() -> None:
+    partner = Behaviour(TOKEN, echo=False, cdrs=_cdrs(3), throttle=((429, "0"),))
+    with hostile_partner(partner) as url:
+        client = _client([])
+        client.get(_cdrs_url(url))
+        client.close()
+    sent = [e.transcript["request_headers"] for e in client.recorder.exchanges]
+    assert len(sent) == 2
+    assert sent[0]["X-Correlation-ID"] == sent[1]["X-Correlation-ID"]
+    assert sent[0]["X-Request-ID"] != sent[1]["X-Request-ID"]
+
+
+def test_a_throttled_post_says_no_wait_it_did_not_make() -> None:
+    partner = Behaviour(TOKEN, echo=False, location="{base}/x/{id}", throttle=((429, None),))
+    with hostile_partner(partner) as url:
+        client = _client([])
+        answer = client.request("POST", _cdrs_url(url), body={"id": "CDR-1"})
+        client.close()
+    (warning,) = _errors(check_response(answer, PROFILE))
+    assert warning.requirement == "H-RATE-01"
+    assert "waited" not in warning.message

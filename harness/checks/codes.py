@@ -4,15 +4,19 @@ EVSE or connector id only where the spec allows it.
 
 The schemas check the form (three upper-case letters, six decimals); these checks check the
 value. The lists come from maintained sources, never typed here: ``pycountry`` (the ISO
-data of the Debian iso-codes project) for ISO 3166-1, ISO 4217 and ISO 639, and the IANA
-time zone database that ``zoneinfo`` reads (the OS's, or the ``tzdata`` package's).
+data of the Debian iso-codes project) for ISO 3166-1, ISO 4217 and ISO 639; Babel's copy of
+Unicode CLDR for what the ISO lists of today do not say: until when a withdrawn currency was
+legal tender (a 2024 CDR in BGN is right, Bulgaria took the euro in 2026) and which language
+codes were renamed (``iw`` is ``he``); and the IANA time zone database that ``zoneinfo`` reads
+(the OS's, or the ``tzdata`` package's).
 
 The same checks serve CDRs and tariffs (a tariff embedded in a CDR is checked as a tariff).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -24,6 +28,7 @@ from harness.checks.context import CheckContext
 from harness.checks.registry import check
 from harness.findings import Finding, Level
 from harness.models.base import declared
+from harness.models.datetimes import parse_datetime
 
 # Kosovo's code is user-assigned in ISO 3166-1, so iso-codes lists it in neither table; the
 # European Commission, Unicode CLDR and the EV roaming platforms use it all the same.
@@ -51,6 +56,30 @@ def _currencies() -> frozenset[str]:
 
 
 @cache
+def _tender_spans() -> dict[str, tuple[tuple[date | None, date | None], ...]]:
+    """Per currency code, the spans in which it was legal tender somewhere (CLDR)."""
+    from babel.core import get_global
+
+    spans: dict[str, list[tuple[date | None, date | None]]] = {}
+    for entries in get_global("territory_currencies").values():
+        for code, start, end, tender in entries:
+            if tender:
+                spans.setdefault(code, []).append(
+                    (None if start is None else date(*start), None if end is None else date(*end))
+                )
+    return {code: tuple(found) for code, found in spans.items()}
+
+
+@cache
+def _renamed_languages() -> dict[str, str]:
+    """Withdrawn ISO 639-1 codes and the codes that replaced them (CLDR's aliases)."""
+    from babel.core import get_global
+
+    aliases: Mapping[str, str] = get_global("language_aliases")
+    return {old: new for old, new in aliases.items() if len(old) == 2 and len(new) == 2}
+
+
+@cache
 def _languages() -> frozenset[str]:
     return frozenset(
         language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2")
@@ -75,19 +104,48 @@ def _country_problem(code: str, alphabet: str) -> str | None:
 
 @check(requirements=("C-017",), needs=("well-formed fields",))
 def check_currency_code(obj: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """The currency of a CDR or tariff is an ISO 4217 code, not only three letters (C-017)."""
+    """The currency of a CDR or tariff is an ISO 4217 code, not only three letters, in use
+    when the object was made: a withdrawn one is right for a session before its withdrawal
+    (C-017)."""
     currency = obj.currency
     if currency in _currencies():
         return
+    spans = _tender_spans().get(currency)
+    if spans is None:
+        message = (
+            f"currency {currency!r} is not an ISO 4217 currency code: no amount of this object "
+            "can be billed in it"
+        )
+    else:
+        on = _dated(obj)
+        if any((a is None or a <= on) and (b is None or on < b) for a, b in spans):
+            return
+        until = max(b for _, b in spans if b is not None)
+        message = (
+            f"currency {currency!r} was withdrawn from ISO 4217: no country's legal tender "
+            f"after {until} (CLDR), and this object is of {on}"
+        )
     yield ctx.finding(
         "C-017",
         Level.ERROR,
-        f"currency {currency!r} is not an ISO 4217 currency code: no amount of this object "
-        "can be billed in it",
+        message,
         ("currency",),
         expected="an ISO 4217 code such as EUR",
         seen=currency,
     )
+
+
+def _dated(obj: Any) -> date:
+    """The day an object speaks of: its session's or validity's start, else its last update,
+    else today (a form that names no instant is the schema's finding)."""
+    for name in ("start_date_time", "last_updated"):
+        value = declared(obj, name)
+        if isinstance(value, str):
+            try:
+                return parse_datetime(value).date()
+            except ValueError:
+                continue
+    return datetime.now(timezone.utc).date()
 
 
 @check(requirements=("T-TYPE-08",), needs=("well-formed fields",))
@@ -118,6 +176,19 @@ def check_languages(obj: Any, ctx: CheckContext) -> Iterator[Finding]:
     for loc, text in _display_texts(obj):
         language = text.language
         if language.lower() in _languages():
+            continue
+        renamed = _renamed_languages().get(language.lower())
+        if renamed is not None:
+            yield ctx.finding(
+                "T-TYPE-07",
+                Level.WARNING,
+                f"language {language!r} of {'.'.join(str(p) for p in loc[:-1])} is the "
+                f"withdrawn ISO 639-1 code of {renamed!r}: readers that know only today's "
+                f"codes will not recognise it",
+                loc,
+                expected=renamed,
+                seen=language,
+            )
             continue
         yield ctx.finding(
             "T-TYPE-07",
@@ -237,9 +308,7 @@ def check_na_location_ids(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
     unknown = [name for name in _LOCATION_IDS if getattr(location, name) == _NA]
     if not unknown or _reservation_only(cdr):
         return
-    kinds = sorted(
-        {dim.type._value_ for period in cdr.charging_periods for dim in period.dimensions}
-    )
+    kinds = sorted({dim.type.value for period in cdr.charging_periods for dim in period.dimensions})
     yield ctx.finding(
         "C-022",
         Level.WARNING,
@@ -254,7 +323,7 @@ def check_na_location_ids(cdr: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 def _reservation_only(cdr: Any) -> bool:
     return all(
-        dim.type._value_ == "RESERVATION_TIME"
+        dim.type.value == "RESERVATION_TIME"
         for period in cdr.charging_periods
         for dim in period.dimensions
     )

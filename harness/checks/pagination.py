@@ -196,6 +196,9 @@ def check_crawl(
             )
         )
     whole = incomplete is None and big_incomplete is None
+    cut = incomplete or big_incomplete
+    if cut is not None and not duplicates:  # the orders of two crawls compare only when whole
+        findings += blocked(where, ("T-PAG-06",), "whether both crawls list one order", cut)
     if whole and not duplicates and not missing and list(dict.fromkeys(small)) != list(big):
         findings.append(
             _f(

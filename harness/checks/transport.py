@@ -28,6 +28,9 @@ _DATETIME = re.compile(DATETIME_PATTERN)
 # harness's own limits yet, and H-HTTP-01 is the nearest (a request that got no answer).
 
 
+_NO_RETRY_AFTER = "HTTP 429, no Retry-After"  # how harness.politeness.throttle_fact says it
+
+
 def _throttling(exchange: Exchange) -> list[Finding]:
     """What the throttled answers before (or as) this one say: a 429 without Retry-After
     (H-RATE-01, a warning), and the waits the harness made (H-RATE-02, a note)."""
@@ -35,13 +38,16 @@ def _throttling(exchange: Exchange) -> list[Finding]:
     if exchange.throttled_out is not None:
         facts.append(exchange.throttled_out)
     found: list[Finding] = []
-    if any(f.startswith("HTTP 429, no Retry-After") for f in facts):
+    if any(f.startswith(_NO_RETRY_AFTER) for f in facts):
+        waits = [
+            f.rsplit("waited ", 1)[1] for f in exchange.throttled if f.startswith(_NO_RETRY_AFTER)
+        ]
+        waited = f" (the harness waited {', then '.join(waits)})" if waits else ""
         found.append(
             _f(
                 exchange,
                 "H-RATE-01",
-                "HTTP 429 without Retry-After: a throttled answer says when to ask again (the "
-                "harness waited 1 s, then twice as long each time)",
+                f"HTTP 429 without Retry-After: a throttled answer says when to ask again{waited}",
                 "Retry-After",
                 level=Level.WARNING,
             )
