@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from harness.mock import MockSettings, create_app
+from harness.mock.credentials import credentials_object
 from harness.mock.transport import SyncASGITransport
 from tests.mock_helpers import free_port, wait_for_port
 
@@ -44,9 +45,16 @@ def server_and_partner(
         yield client
 
 
+def _theirs(token: str = TOKEN_B, version: str = "2.2.1") -> dict[str, Any]:
+    """A partner's Credentials object of ``version`` (T-CRED-06)."""
+    return credentials_object(
+        MockSettings(versions=(version,), roles=("emsp",)), version, token,
+        "http://partner/ocpi/versions",
+    )  # fmt: skip
+
+
 def _register(client: httpx.Client, token: str, body_token: str = TOKEN_B) -> httpx.Response:
-    body = {"token": body_token, "url": "http://partner/ocpi/versions", "roles": []}
-    return client.post("/ocpi/2.2.1/credentials", headers=_header(token), json=body)
+    return client.post("/ocpi/2.2.1/credentials", headers=_header(token), json=_theirs(body_token))
 
 
 def test_registration_issues_token_c_and_retires_token_a() -> None:
@@ -76,7 +84,7 @@ def test_put_rotates_the_token_and_delete_unregisters() -> None:
         rotated = client.put(
             "/ocpi/2.2.1/credentials",
             headers=_header(token_c),
-            json={"token": TOKEN_B, "url": "http://partner/ocpi/versions"},
+            json=_theirs(),
         )
         new_c = rotated.json()["data"]["token"]
         assert new_c != token_c
@@ -91,7 +99,7 @@ def test_put_rotates_the_token_and_delete_unregisters() -> None:
             client.put(
                 "/ocpi/2.2.1/credentials",
                 headers=_header(TOKEN_A),
-                json={"token": TOKEN_B, "url": "http://partner/ocpi/versions"},
+                json=_theirs(),
             ).status_code
             == 405
         )
@@ -134,7 +142,7 @@ def test_bad_credentials_bodies_get_an_error_envelope(body: bytes) -> None:
 
 def test_2_1_1_credentials_have_the_2_1_1_shape() -> None:
     with server_and_partner("2.1.1") as client:
-        body = {"token": TOKEN_B, "url": "http://partner/ocpi/versions"}
+        body = _theirs(version="2.1.1")
         data = client.post(
             "/ocpi/2.1.1/credentials", headers=_header(TOKEN_A, "2.1.1"), json=body
         ).json()["data"]

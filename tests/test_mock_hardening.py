@@ -569,7 +569,9 @@ def test_a_partner_registering_whose_api_answers_64_mb_gets_3001_and_the_log_a_l
     # Given the mock as the server of a handshake, the partner's versions answer 64 MB
     app = create_app(MockSettings(token="token-a"), outbound=_partner("versions"))
     header = {"Authorization": "Token " + base64.b64encode(b"token-a").decode()}
-    body = {"token": "token-b", "url": "http://partner/versions"}
+    body = credentials.credentials_object(
+        MockSettings(), "2.2.1", "token-b", "http://partner/versions"
+    )
     transport = SyncASGITransport(app)
     with (
         httpx.Client(transport=transport, base_url="http://cpo") as client,

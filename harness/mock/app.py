@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -85,6 +86,7 @@ def create_app(
             # "cdrs/?offset=" (the 2.1.1 examples' style) is the same resource as "cdrs?offset=".
             request.scope["path"] = path.rstrip("/")
             request.scope["raw_path"] = request.scope.get("raw_path", b"").rstrip(b"/")
+        _serve_role_first(request)
         if settings.has_fault("stall"):
             await asyncio.sleep(3600)
         if settings.has_fault("slow"):
@@ -108,12 +110,11 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         path = request.url.path
         if exc.status_code != 405:
-            return error(settings, exc.status_code, 2000, f"no such path: {path}")
+            said = f"no such path: {path}. {_where_to(settings, path, _base(request))}"
+            return error(settings, exc.status_code, 2000, said)
         # A method the resource does not offer gets 405 with Allow whoever asks (RFC 9110;
         # OCPI defines no status for n/a methods, AMB-11).
-        message = f"method not allowed here: {request.method} {path}"
-        if "/emsp/cdrs" in path:
-            message = "CDRs cannot be replaced, updated or deleted (C-005, T-CDR-04)"
+        message = _not_here(settings, request.method, path, _base(request))
         allowed = sorted(
             {
                 m
@@ -261,6 +262,91 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+# The URL layout of the most used Python OCPI server library (its tutorials call
+# /ocpi/cpo/2.3.0/cdrs): served as this peer's own /ocpi/2.3.0/cpo/cdrs, so that those calls
+# work against the mock with only host, port and token changed.
+_ROLE_FIRST = re.compile(r"^/ocpi/(cpo|emsp)/([0-9]+\.[0-9]+(?:\.[0-9]+)?)(?=/|$)")
+
+
+def _serve_role_first(request: Request) -> None:
+    """Rewrite a role-first path (``/ocpi/cpo/2.3.0/cdrs``) to this peer's version-first one
+    (``/ocpi/2.3.0/cpo/cdrs``), raw path too (received CDRs are found by it)."""
+    path = request.scope["path"]
+    match = _ROLE_FIRST.match(path)
+    if match is None:
+        return
+    role, version = match.group(1), match.group(2)
+    request.scope["path"] = f"/ocpi/{version}/{role}{path[match.end() :]}"
+    raw = request.scope.get("raw_path")
+    if raw:
+        head = f"/ocpi/{role}/{version}".encode("latin-1")
+        if raw.startswith(head):
+            request.scope["raw_path"] = (
+                f"/ocpi/{version}/{role}".encode("latin-1") + raw[len(head) :]
+            )
+
+
+def _module_urls(settings: MockSettings, base: str) -> str:
+    """This peer's versions URL and module URLs, in a sentence."""
+    urls = [f"versions {base}/ocpi/versions"]
+    for version in settings.versions:
+        if "cpo" in settings.roles:
+            urls.append(f"{version} CDR list (GET) {base}/ocpi/{version}/cpo/cdrs")
+        if "emsp" in settings.roles:
+            urls.append(f"{version} CDR receiver (POST) {base}/ocpi/{version}/emsp/cdrs")
+    return "This peer serves: " + "; ".join(urls) + " (also as /ocpi/{cpo|emsp}/{version}/...)"
+
+
+def _where_to(settings: MockSettings, path: str, base: str) -> str:
+    """What a lost request should have asked for."""
+    parts = path.strip("/").split("/")
+    if len(parts) > 4 and parts[:1] == ["ocpi"] and parts[2:4] == ["cpo", "cdrs"]:
+        version = parts[1]
+        return (
+            "OCPI has no URL for one CDR on a CPO's sender interface (C-025): list them with "
+            f"GET {base}/ocpi/{version}/cpo/cdrs (date_from, date_to, offset, limit); a CDR "
+            "pushed to an eMSP is read at the Location its POST was answered with. "
+            + _module_urls(settings, base)
+        )
+    if (
+        len(parts) > 2
+        and parts[:1] == ["ocpi"]
+        and parts[1] == "2.1.1"
+        and parts[2] in ("cpo", "emsp")
+        and len(parts) == 7
+    ):
+        return (
+            "a 2.1.1 CDR's URL has its id only (.../emsp/cdrs/{id}): 2.1.1 CDRs have no "
+            "country_code or party_id. " + _module_urls(settings, base)
+        )
+    return _module_urls(settings, base)
+
+
+def _not_here(settings: MockSettings, method: str, path: str, base: str) -> str:
+    """The 405 message: what the method does not do here, and where it goes instead."""
+    parts = path.strip("/").split("/")
+    version = parts[1] if len(parts) > 1 else settings.versions[-1]
+    receiver = f"{base}/ocpi/{version}/emsp/cdrs"
+    if path.endswith("/cpo/cdrs") and method in ("POST", "PUT"):
+        where = (
+            f"POST {receiver}"
+            if "emsp" in settings.roles
+            else "the eMSP's receiver (this peer plays no eMSP: start it with --role emsp)"
+        )
+        return (
+            f"{method} on the CPO's CDR list: CDRs are pushed to the eMSP's receiver, not to "
+            f"the CPO's sender: {where} (C-024)"
+        )
+    if "/emsp/cdrs/" in path and method == "POST":
+        return (
+            f"a CDR is POSTed to the receiver's endpoint URL {receiver}, not to an id URL "
+            "(C-024); a CDR once stored cannot be replaced (C-005)"
+        )
+    if "/emsp/cdrs" in path:
+        return "CDRs cannot be replaced, updated or deleted (C-005, T-CDR-04)"
+    return f"method not allowed here: {method} {path}"
+
+
 def _add_routes(app: FastAPI, settings: MockSettings, store: Store, workers: CpuWorkers) -> None:
     versions = settings.versions
 
@@ -350,7 +436,12 @@ def _add_routes(app: FastAPI, settings: MockSettings, store: Store, workers: Cpu
             return denied
         key = _received_key(request, version)
         if key is None:
-            return error(settings, 404, 2000, "no such CDR URL: .../cdrs/{country}/{party}/{id}")
+            form = (
+                ".../cdrs/{country_code}/{party_id}/{id}"
+                if version_profile(version).party_scoped_ids
+                else ".../cdrs/{id} (2.1.1 CDRs have no country_code or party_id)"
+            )
+            return error(settings, 404, 2000, f"no such CDR URL: the form is {form}")
         body = store.get_received(version, key)
         if body is None:
             return error(settings, 404, 2000, f"no CDR {'/'.join(k for k in key if k)} received")

@@ -93,12 +93,38 @@ def authorize(
     if caller_token(request, settings, store, version, config) is not None:
         return None
     status = 403 if settings.has_fault("auth-wrong-status") else 401
+    return error(settings, status, 2000, refusal(request, settings, store, version))
+
+
+def refusal(request: Request, settings: MockSettings, store: Store, version: str | None) -> str:
+    """Why the request's token opens nothing, in words that say what to send instead: the
+    header missing or malformed, the token in the other version's encoding, TOKEN_A after
+    the registration retired it, or a token this peer never issued."""
     header = request.headers.get("authorization")
     if header is None:
-        return error(settings, status, 2000, "Authorization header missing: send 'Token <token>'")
+        return "Authorization header missing: send 'Token <token>'"
     if not header.startswith("Token ") or len(header) < 7:
-        return error(settings, status, 2000, "Authorization must be 'Token <token>'")
+        return "Authorization must be 'Token <token>'"
+    value = header[len("Token ") :]
     base64_token = version is not None and version_profile(version).token_base64
-    hint = "the Base64 of a token" if base64_token else "a token"
-    message = f"unknown or retired token (OCPI {version or 'any'} expects {hint})"
-    return error(settings, status, 2000, message)
+    decoded = _decoded(value)
+    known = {settings.token} | ({decoded} if decoded and store.token(decoded) else set())
+    retired = store.meta(RETIRED) is not None
+    if base64_token and decoded is None:
+        if value == settings.token or store.token(value) is not None:
+            return (
+                f"OCPI {version} sends the token Base64-encoded: 'Token <the Base64 of the "
+                "token>' (T-AUTH-03)"
+            )
+        return f"unknown token (OCPI {version} expects the Base64 of a token)"
+    if version is not None and not base64_token and decoded in known and value not in known:
+        return f"OCPI {version} sends the token as it is, not Base64-encoded (T-AUTH-02)"
+    sent = decoded if base64_token else value
+    if sent == settings.token and retired:
+        return (
+            "this token (TOKEN_A) was retired by the credentials registration: use the token "
+            "the registration gave (TOKEN_C, T-AUTH-05)"
+        )
+    if base64_token:
+        return "unknown token: its Base64 decodes to no token this peer issued or was given"
+    return "unknown token: not one this peer issued or was given"

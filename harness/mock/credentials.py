@@ -17,13 +17,15 @@ import secrets
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from harness.mock.auth import RETIRED, caller_token, header_value
+from harness.mock.auth import RETIRED, caller_token, header_value, refusal
 from harness.mock.envelope import error, read_json_body, respond
 from harness.mock.settings import MockSettings
 from harness.mock.store import IssuedToken, Store
+from harness.models.credentials import credentials_model
 from harness.versions import version_profile
 
 logger = logging.getLogger("harness.mock")
@@ -119,8 +121,15 @@ async def _envelope_data(
         body = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise PartnerError(3001, f"GET {url} failed: {type(exc).__name__}") from None
-    if status != 200 or not isinstance(body, dict) or body.get("status_code") != 1000:
+    if status != 200 or not isinstance(body, dict):
         raise PartnerError(3001, f"GET {url} answered HTTP {status}")
+    if body.get("status_code") != 1000:
+        said = str(body.get("status_message") or "")[:200]
+        raise PartnerError(
+            3001,
+            f"GET {url} answered OCPI status {body.get('status_code')!r}"
+            + (f": {said}" if said else ""),
+        )
     return body.get("data")
 
 
@@ -162,7 +171,7 @@ async def handle(
     """GET, POST, PUT or DELETE on the credentials endpoint of ``version``."""
     token = caller_token(request, settings, store, version, config=True)
     if token is None and not settings.has_fault("auth-ignored"):
-        return error(settings, 401, 2000, "unknown token")
+        return error(settings, 401, 2000, refusal(request, settings, store, version))
     issued = None if token is None else store.token(token)
     registered = issued is not None and issued.kind == "C"
     method = request.method
@@ -179,7 +188,7 @@ async def handle(
         return _not_allowed(settings, "already registered: use PUT to update (T-CRED-02)", True)
     if method == "PUT" and not registered:
         return _not_allowed(settings, "not registered: use POST to register (T-CRED-03)", False)
-    theirs = await _partner_credentials(request, settings)
+    theirs = await _partner_credentials(request, settings, version)
     if isinstance(theirs, Response):
         return theirs
     try:
@@ -206,20 +215,40 @@ def _not_allowed(settings: MockSettings, message: str, registered: bool) -> Resp
 
 
 async def _partner_credentials(
-    request: Request, settings: MockSettings
+    request: Request, settings: MockSettings, version: str
 ) -> dict[str, Any] | Response:
+    """The partner's token and versions URL from a Credentials object of ``version``, or the
+    2001 error that says what is wrong with the body (T-CRED-06)."""
     read = await read_json_body(request, settings)
     if isinstance(read, Response):
         return read
-    body = read[1]
-    token, url = (body.get("token"), body.get("url")) if isinstance(body, dict) else (None, None)
-    valid_token = isinstance(token, str) and 0 < len(token) <= 64 and token.isprintable()
-    if not valid_token or not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        return error(
-            settings, 200, 2001, "credentials need 'token' (1..64 printable characters) and "
-            "'url' (the versions URL)"
-        )  # fmt: skip
+    text, body = read
+    try:
+        credentials_model(version).model_validate_json(text)
+    except ValidationError as exc:
+        return error(settings, 200, 2001, _credentials_problem(exc, body, version))
+    token, url = body["token"], body["url"]
+    if not url.startswith(("http://", "https://")):
+        return error(settings, 200, 2001, f"'url' must be the http(s) versions URL: {url[:80]}")
     return {"token": token, "url": url}
+
+
+def _credentials_problem(exc: ValidationError, body: Any, version: str) -> str:
+    """What is wrong with a credentials body, in a line: the first errors by field, and the
+    other version's shape when it is that."""
+    said = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'the body'}: {e['msg']}" for e in exc.errors()[:3]
+    )
+    more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
+    shape = ""
+    if isinstance(body, dict):
+        if version == "2.1.1" and "roles" in body:
+            shape = (
+                "; 'roles' is the 2.2 form: 2.1.1 sends business_details, party_id, country_code"
+            )
+        elif version != "2.1.1" and "roles" not in body and "party_id" in body:
+            shape = f"; party_id beside token and url is the 2.1.1 form: {version} sends roles[]"
+    return f"not a {version} Credentials object: {said}{more}{shape}"
 
 
 async def register_with(
