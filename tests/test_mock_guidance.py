@@ -155,3 +155,24 @@ def test_the_tutorials_curl_calls_against_ocpi_mock() -> None:
         pushed = curl("-X", "POST", "-H", "Content-Type: application/json", "--data",
                       json.dumps(_cdr()), f"{base}/ocpi/cpo/{V}/cdrs")  # fmt: skip
         assert f"{base}/ocpi/{V}/emsp/cdrs" in pushed
+
+
+def test_a_failed_registration_names_the_partners_ocpi_status() -> None:
+    import asyncio
+
+    import httpx
+
+    from harness.mock.credentials import PartnerError, partner_endpoints
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = {"status_code": 3000, "status_message": "backend down", "timestamp": "x"}
+        return httpx.Response(200, json=body)
+
+    async def attempt() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+            await partner_endpoints(client, "http://partner/versions", "t", "2.2.1")
+
+    with pytest.raises(PartnerError) as caught:
+        asyncio.run(attempt())
+    assert "answered OCPI status 3000: backend down" in str(caught.value)
+    assert "HTTP 200" not in str(caught.value)
