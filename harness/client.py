@@ -24,7 +24,7 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -129,7 +129,7 @@ class OcpiClient:
         label: str = "",
         params: dict[str, Any] | None = None,
         body: Any = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         authorization: str | None = "default",
     ) -> Exchange:
         """Send one request; the result is always an Exchange (never an exception).
@@ -219,7 +219,7 @@ class OcpiClient:
         params: dict[str, Any] | None,
         content: bytes | str | None,
         given: dict[str, str],
-        headers: dict[str, str] | None,
+        headers: Mapping[str, str | None] | None,
         attempt: int,
     ) -> Exchange:
         """One request of ``request()`` (a retry is a request of its own: new request ids),
@@ -230,7 +230,11 @@ class OcpiClient:
             # (the X-Correlation-ID of the first attempt, T-HDR-04)
             sent["X-Request-ID"] = str(uuid.uuid4())
             sent["X-Correlation-ID"] = given.setdefault("X-Correlation-ID", str(uuid.uuid4()))
-        sent.update(headers or {})
+        for name, value in (headers or {}).items():  # None: a header of the client's left out
+            if value is None:
+                sent.pop(name, None)
+            else:
+                sent[name] = value
         request = self.http.build_request(method, url, params=params, headers=sent, content=content)
         name = label or method + " " + urlsplit(str(request.url)).path
         again = f" (throttled retry {attempt})" if attempt else ""

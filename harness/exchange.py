@@ -74,6 +74,9 @@ class Exchange:
     # The body as received, unredacted (kept out of reprs): what the checks read, so that a
     # secret-looking value in an object cannot change its verdict.
     text: str | None = field(default=None, repr=False)
+    # A request the partner's client made to the harness (and the harness's answer), not one
+    # the harness made
+    incoming: bool = False
 
     def header(self, name: str) -> str | None:
         """A response header, by case-insensitive name (T-HDR-02)."""
@@ -113,6 +116,7 @@ class Exchange:
             "body": body,
             "elapsed_ms": round(self.elapsed_ms, 1),
             "error": None if self.error is None else redact(self.error),
+            **({"direction": "incoming"} if self.incoming else {}),
             **({"throttled": list(self.throttled)} if self.throttled else {}),
             **({"throttled_out": self.throttled_out} if self.throttled_out else {}),
         }

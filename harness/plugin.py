@@ -55,11 +55,17 @@ _SINGLE = (
     "ocpi-rate",
     "ocpi-budget",
     "ocpi-progress",
+    "ocpi-direction",
+    "ocpi-listen",
+    "ocpi-public-url",
+    "ocpi-trigger",
+    "ocpi-wait",
     "ocpi-workers",
     "ocpi-max-pages",
     "ocpi-fail-on",
 )
 _LISTED = (
+    "ocpi-client-fault",
     "ocpi-option",
     "ocpi-known-issue",
     "ocpi-skip-check",
@@ -110,6 +116,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "what the CDR crawls may spend: requests (4000), time (10m), both (4000,10m) or none "
         "(env OCPI_BUDGET; default 4000,10m). A list larger than that is read whole inside a "
         "window of its most recent CDRs and sampled elsewhere; the checks say what they covered",
+    )
+    add(
+        "ocpi-direction",
+        "push: also judge the CPO's client: serve an eMSP receiver, make or wait for the "
+        "partner's CDR pushes, check each request (env OCPI_DIRECTION)",
+    )
+    add(
+        "ocpi-listen",
+        "HOST:PORT the push receiver listens on (env OCPI_LISTEN; default 127.0.0.1, a free "
+        "port)",
+    )
+    add(
+        "ocpi-public-url",
+        "the receiver's URL as the partner reaches it, through a tunnel or an ingress (env "
+        "OCPI_PUBLIC_URL)",
+    )
+    add(
+        "ocpi-trigger",
+        "a command that makes the partner push (finish a test session, call its test API); it "
+        "gets OCPI_RECEIVER_VERSIONS_URL, OCPI_RECEIVER_URL and OCPI_RECEIVER_TOKEN (env "
+        "OCPI_TRIGGER)",
+    )
+    add("ocpi-wait", "seconds to wait for pushes (env OCPI_WAIT; default 60)")
+    add(
+        "ocpi-client-fault",
+        "NAME: a fault of the harness's own pusher, the embedded partner of --ocpi-direction "
+        "push (see harness.push.CLIENT_FAULTS)",
+        ini=False,
+        action="append",
+        default=[],
     )
     add(
         "ocpi-progress",

@@ -1292,6 +1292,15 @@ _ALL: tuple[Requirement, ...] = (
         "(the harness's own bound)",
     ),
     _r(
+        "H-PUSH-01",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _CDRS,
+        "A CPO pushes its CDRs: after the trigger (or within --ocpi-wait) a CDR reaches the "
+        "receiver it was given",
+        "§10.2.2.2 POST (the CPO's client pushes each CDR)",
+    ),
+    _r(
         "H-RATE-01",
         ALL_VERSIONS,
         "IMPLIED",

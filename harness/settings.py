@@ -64,6 +64,14 @@ class TargetSettings:
     run_deadline: float | None = 1800.0  # seconds after which no request is made; None: none
     rate: float | None = None  # requests a second at most (--ocpi-rate); None: no limit
     budget: Budget = DEFAULT_BUDGET  # what the large crawls may spend (--ocpi-budget)
+    # The partner's client judged too (--ocpi-direction push): the receiver the harness
+    # serves for its pushes, where, what makes the partner push, how long to wait for it
+    direction: str | None = None
+    listen: tuple[str, int] = ("127.0.0.1", 0)
+    public_url: str | None = None
+    trigger: str | None = None
+    wait: float = 60.0
+    client_faults: tuple[str, ...] = ()
     # (module, role or None) -> URL given by hand (--ocpi-endpoint), used before discovery's
     endpoints: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
@@ -119,6 +127,46 @@ def _rate(value: Any, url: Any) -> float | None:
             f"--ocpi-rate {value}: give requests a second (e.g. 5), 0 for no limit, or auto"
         )
     return rate or None
+
+
+def _client_side(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """--ocpi-direction, --ocpi-listen, --ocpi-public-url, --ocpi-trigger, --ocpi-wait and
+    --ocpi-client-fault, checked."""
+    from harness.push import CLIENT_FAULTS
+
+    direction = raw.get("ocpi-direction") or None
+    if direction not in (None, "push"):
+        raise SettingsError(
+            f"--ocpi-direction {direction!r}: push (the CPO's CDR pushes judged); the eMSP's "
+            "pulls are not judged yet"
+        )
+    listen = str(raw.get("ocpi-listen") or "127.0.0.1:0")
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise SettingsError(f"--ocpi-listen {listen!r}: give HOST:PORT, e.g. 0.0.0.0:8099")
+    public = raw.get("ocpi-public-url") or None
+    if public is not None and not str(public).startswith(("http://", "https://")):
+        raise SettingsError(f"--ocpi-public-url {public!r}: give http(s)://host[:port]")
+    try:
+        wait = float(raw.get("ocpi-wait") or 60)
+    except ValueError:
+        wait = -1.0
+    if not math.isfinite(wait) or wait <= 0:
+        raise SettingsError(f"--ocpi-wait {raw.get('ocpi-wait')!r}: give seconds above 0")
+    faults = tuple(raw.get("ocpi-client-fault") or ())
+    unknown = [f for f in faults if f not in CLIENT_FAULTS]
+    if unknown:
+        raise SettingsError(
+            f"--ocpi-client-fault {unknown[0]!r}: one of {', '.join(CLIENT_FAULTS)}"
+        )
+    return {
+        "direction": direction,
+        "listen": (host, int(port)),
+        "public_url": None if public is None else str(public),
+        "trigger": raw.get("ocpi-trigger") or None,
+        "wait": wait,
+        "client_faults": faults,
+    }
 
 
 def _budget(value: Any) -> Budget:
@@ -285,5 +333,6 @@ def parse_settings(raw: Mapping[str, Any], xdist_worker: bool = False) -> Target
         run_deadline=_run_deadline(raw.get("ocpi-run-deadline")),
         rate=_rate(raw.get("ocpi-rate"), url),
         budget=_budget(raw.get("ocpi-budget")),
+        **_client_side(raw),
         endpoints=_on_known_origins(_endpoints(raw.get("ocpi-endpoint") or []), url, allowed),
     )

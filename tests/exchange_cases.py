@@ -12,6 +12,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from harness.checks.auth import check_refused, check_token_opens
+from harness.checks.client_side import (
+    check_pushed_content_type,
+    check_pushed_request_ids,
+    check_pushed_routing,
+    check_pushed_token,
+    check_pushes,
+)
 from harness.checks.credentials import (
     check_registered_again,
     check_registration,
@@ -827,5 +834,106 @@ CASES += [
         frozenset(),
         lambda: check_response(_throttled_out(), V22),
         frozenset({"T-ENV-01"}),
+    ),
+]
+
+
+# Issue 17: a CPO's pushes to the harness's receiver (incoming exchanges), judged.
+_RECEIVER = "http://127.0.0.1:9/ocpi/2.2.1/emsp/cdrs"
+_PUSH_TOKEN = "push-token-1"
+_PUSH_HEADERS = {
+    "Authorization": "Token cHVzaC10b2tlbi0x",  # the Base64 of _PUSH_TOKEN
+    "Content-Type": "application/json",
+    "X-Request-ID": "r1",
+    "X-Correlation-ID": "c1",
+    "OCPI-from-country-code": "NL",
+    "OCPI-from-party-id": "CPO",
+    "OCPI-to-country-code": "NL",
+    "OCPI-to-party-id": "HAR",
+}
+
+
+def _push(
+    method: str = "POST", url: str = _RECEIVER, drop: tuple[str, ...] = (), **headers: str
+) -> Exchange:
+    sent = {k: v for k, v in _PUSH_HEADERS.items() if k not in drop}
+    sent.update({k.replace("_", "-"): v for k, v in headers.items()})
+    made = Exchange("incoming push", method, url, sent, '{"id": "CDR1"}', status=201)
+    made.incoming = True
+    return made
+
+
+def _known(token: str) -> bool:
+    return token == _PUSH_TOKEN
+
+
+def _two(**headers: str) -> list[Exchange]:
+    return [_push(), _push(**headers)]
+
+
+CASES += [
+    case("pushes as they should be", check_pushes, "", [_push()], _RECEIVER, "within 1 s"),
+    case("no push arrived", check_pushes, "H-PUSH-01", [], _RECEIVER, "within 1 s"),
+    case(
+        "a push to an id URL",
+        check_pushes,
+        "C-024",
+        [_push(url=_RECEIVER + "/NL/CPO/1")],
+        _RECEIVER,
+        "within 1 s",
+    ),
+    case(
+        "a CDR PUT",
+        check_pushes,
+        "C-005",
+        [_push("PUT", _RECEIVER + "/NL/CPO/1")],
+        _RECEIVER,
+        "within 1 s",
+    ),
+    case("the token in Base64", check_pushed_token, "", [_push()], V22, _known),
+    case(
+        "no Authorization",
+        check_pushed_token,
+        "T-AUTH-01",
+        [_push(drop=("Authorization",))],
+        V22,
+        _known,
+    ),
+    case(
+        "the token raw in 2.2.1",
+        check_pushed_token,
+        "T-AUTH-03",
+        [_push(Authorization=f"Token {_PUSH_TOKEN}")],
+        V22,
+        _known,
+    ),
+    case(
+        "the token raw in 2.1.1",
+        check_pushed_token,
+        "",
+        [_push(Authorization=f"Token {_PUSH_TOKEN}")],
+        V211,
+        _known,
+    ),
+    case("the token in Base64 in 2.1.1", check_pushed_token, "T-AUTH-02", [_push()], V211, _known),
+    case("the ids of a request", check_pushed_request_ids, "", _two(X_Request_ID="r2")),
+    case("no X-Request-ID", check_pushed_request_ids, "T-HDR-03", [_push(drop=("X-Request-ID",))]),
+    case("an X-Request-ID reused", check_pushed_request_ids, "T-HDR-03", _two()),
+    case(
+        "no X-Correlation-ID",
+        check_pushed_request_ids,
+        "T-HDR-04",
+        [_push(drop=("X-Correlation-ID",))],
+    ),
+    case("the routing headers", check_pushed_routing, "", [_push()]),
+    case(
+        "no routing headers",
+        check_pushed_routing,
+        "T-ROUTE-01",
+        [_push(drop=("OCPI-to-party-id",))],
+    ),
+    case("JSON declared", check_pushed_content_type, "", [_push()]),
+    case(
+        "text declared", check_pushed_content_type, "T-HDR-01", [_push(Content_Type="text/plain")]
     ),
 ]

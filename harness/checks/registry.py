@@ -51,6 +51,7 @@ Evidence = Literal[
     "push answer",  # the answer to a CDR POSTed to a receiver
     "stored CDR read back",  # the CDR fetched again from the Location the receiver gave
     "registration",  # the credentials POST and the tokens it gave
+    "incoming requests",  # what the partner's client sent to the harness's receiver
 ]
 EVIDENCE: tuple[Evidence, ...] = get_args(Evidence)
 

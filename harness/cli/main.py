@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     # Imported here, not at the top: `run` hands over to pytest, which must import the
     # generator's Faker itself (Faker's pytest plugin is rewritten on import).
-    from harness.cli import generate, overview, price, validate
+    from harness.cli import generate, overview, price, push, validate
 
     parser = argparse.ArgumentParser(
         prog="ocpi-harness",
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     price.add_parser(commands)
     generate.add_parser(commands)
     overview.add_parser(commands)
+    push.add_parser(commands)
     run.add_parser(commands)
     return parser
 

@@ -10,8 +10,10 @@ for the CDRs received.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +27,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from harness.checks import check_object
+from harness.exchange import Exchange, parse_body
 from harness.findings import Finding, Level
 from harness.mock import credentials as credentials_module
 from harness.mock.auth import authorize
@@ -44,9 +47,12 @@ def create_app(
     settings: MockSettings,
     store: Store | None = None,
     outbound: httpx.AsyncBaseTransport | None = None,
+    incoming: Callable[[Exchange], None] | None = None,
 ) -> FastAPI:
     """The mock peer of ``settings`` (the store is opened from ``settings.db`` if not given).
-    ``outbound`` carries the mock's own calls to partners (real HTTP when None)."""
+    ``outbound`` carries the mock's own calls to partners (real HTTP when None); ``incoming``
+    is given every request a partner makes, with the answer, as an incoming ``Exchange`` (the
+    harness judges a partner's client by them)."""
     store = store or Store(settings.db)
     seed_store(store, settings)
 
@@ -81,6 +87,8 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         app.state.requests += 1
+        asked = request.url
+        body = await request.body() if incoming is not None else b""
         path = request.scope["path"]
         if len(path) > 1 and path.endswith("/"):
             # "cdrs/?offset=" (the 2.1.1 examples' style) is the same resource as "cdrs?offset=".
@@ -104,7 +112,10 @@ def create_app(
                 # A bug of the mock: the partner gets the envelope, the log the traceback.
                 logger.exception("HTTP 500 on %s %s", request.method, request.scope["path"])
                 response = error(settings, 500, 3000, f"internal error: {type(exc).__name__}")
-        return await _finish(request, response, settings)
+        finished = await _finish(request, response, settings)
+        if incoming is not None:
+            incoming(_incoming(request, str(asked), body, finished))
+        return finished
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -151,6 +162,31 @@ async def _register_when_up(
             last = exc
             await asyncio.sleep(0.5)
     print(f"ocpi-mock: could not register with {settings.register_url}: {last}")
+
+
+def _incoming(request: Request, url: str, body: bytes, response: Response) -> Exchange:
+    """A partner's request and this peer's answer, as the harness records its own exchanges
+    (``incoming``: the partner's client made it)."""
+    answer = getattr(response, "body", b"")
+    text = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else None
+    made = Exchange(
+        f"incoming {request.method} {request.url.path} #{next(_INCOMING)}",
+        request.method,
+        url,
+        dict(request.headers.items()),
+        body.decode("utf-8", "replace") if body else None,
+        status=response.status_code,
+        response_headers={k.lower(): v for k, v in response.headers.items()},
+        body=text,
+        text=text,
+        incoming=True,
+    )
+    made.sent_at = time.monotonic()
+    made.parsed, made.json_error = parse_body(text or "")
+    return made
+
+
+_INCOMING = itertools.count(1)
 
 
 async def _finish(request: Request, response: Response, settings: MockSettings) -> Response:

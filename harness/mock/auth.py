@@ -11,11 +11,11 @@ credentials still take it.
 from __future__ import annotations
 
 import base64
-import binascii
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from harness.checks.client_side import decoded_token
 from harness.mock.envelope import error
 from harness.mock.settings import MockSettings
 from harness.mock.store import Store
@@ -34,19 +34,12 @@ def header_value(token: str, version: str) -> str:
     return f"Token {encoded(token) if version_profile(version).token_base64 else token}"
 
 
-def _decoded(value: str) -> str | None:
-    try:
-        return base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        return None
-
-
 def candidates(value: str, settings: MockSettings, version: str | None) -> list[str]:
     """The tokens a header value may carry for ``version`` (None: the versions endpoint,
     shared by all versions, takes either encoding)."""
     if settings.has_fault("auth-raw-token"):
         return [value]
-    decoded = _decoded(value)
+    decoded = decoded_token(value)
     base64_token = None if version is None else version_profile(version).token_base64
     strict = settings.token_encoding == "STRICT"
     raw_only = strict and base64_token is False
@@ -107,7 +100,7 @@ def refusal(request: Request, settings: MockSettings, store: Store, version: str
         return "Authorization must be 'Token <token>'"
     value = header[len("Token ") :]
     base64_token = version is not None and version_profile(version).token_base64
-    decoded = _decoded(value)
+    decoded = decoded_token(value)
     known = {settings.token} | ({decoded} if decoded and store.token(decoded) else set())
     retired = store.meta(RETIRED) is not None
     if base64_token and decoded is None:

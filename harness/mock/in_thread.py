@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from harness.mock.settings import MockSettings
 
@@ -21,13 +22,21 @@ class MockThreadError(RuntimeError):
 def mock_in_thread(settings: MockSettings, timeout: float = 30) -> Iterator[int]:
     """The mock built from ``settings``, listening on a free loopback port for the ``with``
     block; yields the port. Stopped and joined on the way out."""
-    import uvicorn
-
     from harness.mock.app import create_app
 
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-    )
+    with serve_in_thread(create_app(settings), timeout=timeout) as port:
+        yield port
+
+
+@contextmanager
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int = 0, timeout: float = 30
+) -> Iterator[int]:
+    """``app`` (an ASGI app) listening on ``host``:``port`` (0: a free one) for the ``with``
+    block; yields the port. Stopped and joined on the way out."""
+    import uvicorn
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     # uvicorn installs signal handlers only in the main thread: in this one it installs none.
     thread = threading.Thread(target=server.run, name="ocpi-mock", daemon=True)
@@ -37,11 +46,11 @@ def mock_in_thread(settings: MockSettings, timeout: float = 30) -> Iterator[int]
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
             thread.join(timeout)
-            raise MockThreadError(f"the mock did not listen within {timeout:g} s")
+            raise MockThreadError(f"nothing listened on {host}:{port} within {timeout:g} s")
         time.sleep(0.01)
     try:
-        port: int = server.servers[0].sockets[0].getsockname()[1]
-        yield port
+        bound: int = server.servers[0].sockets[0].getsockname()[1]
+        yield bound
     finally:
         server.should_exit = True
         thread.join(timeout)

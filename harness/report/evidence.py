@@ -97,8 +97,15 @@ def _transcript_html(recorded: Recorded) -> str:
         response += [f"{name}: {value}" for name, value in t["response_headers"].items()]
         if t.get("body") is not None:
             response += ["", _pretty(t["body"])]
+    # Who made the request: the harness, or the partner's client (its push to the harness)
+    direction = (
+        "the partner's request to the harness, and the harness's answer"
+        if t.get("direction") == "incoming"
+        else "the harness's request to the target, and its answer"
+    )
     return (
         f'<div class="ocpi-exchange"><h4>{escape(t["label"])}</h4>'
+        f'<p class="ocpi-direction">{direction}</p>'
         f'<pre class="ocpi-request">{escape(chr(10).join(request))}</pre>'
         f'<pre class="ocpi-response">{escape(chr(10).join(response))}</pre>'
         f'<p>Reproduce:</p><pre class="ocpi-curl">{escape(recorded.curl)}</pre></div>'
