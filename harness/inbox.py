@@ -1,11 +1,13 @@
-"""The eMSP receiver the harness serves while a CPO under test pushes its CDRs to it.
+"""The peer the harness serves while a partner's client talks to it: the eMSP receiver a CPO
+under test pushes its CDRs to, or the CPO sender an eMSP under test pulls them from.
 
-The mock's receiver (``harness.mock``: it validates, stores and answers each CDR as an eMSP
-does) is served on a socket, loopback by default or ``--ocpi-listen HOST:PORT`` (with
-``--ocpi-public-url`` when the partner reaches it through a tunnel or an ingress), and every
-request the partner's client makes is recorded as an incoming exchange, for the checks of
-``harness.checks.client_side``. The partner learns the URL and the token by the credentials
-registration (it calls the versions URL back), or by hand, from what the terminal prints.
+The mock (``harness.mock``: its receiver validates, stores and answers each CDR as an eMSP
+does; its sender lists seeded CDRs in pages, with Links) is served on a socket, loopback by
+default or ``--ocpi-listen HOST:PORT`` (with ``--ocpi-public-url`` when the partner reaches
+it through a tunnel or an ingress), and every request the partner's client makes is recorded
+as an incoming exchange, for the checks of ``harness.checks.client_side``. The partner learns
+the URL and the token by the credentials registration (it calls the versions URL back), or by
+hand, from what the terminal prints.
 """
 
 from __future__ import annotations
@@ -51,9 +53,18 @@ class Inbox:
             self.received.append(exchange)
 
     def pushes(self) -> list[Exchange]:
-        """The requests to the CDR endpoint or below it (a CDR pushed, or tried to)."""
+        """The requests to the CDR receiver or below it (a CDR pushed, or tried to)."""
         with self._lock:
             return [e for e in self.received if "/emsp/cdrs" in e.url]
+
+    def pulls(self) -> list[Exchange]:
+        """The requests to the CDR sender's list (a page pulled)."""
+        with self._lock:
+            return [e for e in self.received if "/cpo/cdrs" in e.url]
+
+    def calls(self) -> list[Exchange]:
+        """The requests to the CDRs module, whichever the role served."""
+        return self.pushes() + self.pulls()
 
     def wait(
         self,
@@ -66,13 +77,18 @@ class Inbox:
         ends = time.monotonic() + seconds
         seen, last = 0, time.monotonic()
         while time.monotonic() < ends and not until():
-            count = len(self.pushes())
+            count = len(self.calls())
             if count != seen:
                 seen, last = count, time.monotonic()
                 tick(count)
             elif seen and time.monotonic() - last >= QUIET:
                 return
             time.sleep(0.05)
+
+
+# The sender an eMSP's client pulls from: CDRs in pages small enough to need several Links
+PULL_CDRS = 24
+PULL_PAGE = 10
 
 
 @contextmanager
@@ -82,17 +98,22 @@ def serve_inbox(
     port: int = 0,
     public_url: str | None = None,
     seed: str = "1",
+    role: str = "emsp",
 ) -> Iterator[Inbox]:
-    """The receiver for a ``with`` block: a fresh token (redacted everywhere from now on), an
-    in-memory store, the receiver and the credentials endpoint of ``version``."""
+    """The peer for a ``with`` block: a fresh token (redacted everywhere from now on), an
+    in-memory store, the credentials endpoint of ``version`` and, as ``role`` says, the CDR
+    receiver (emsp) or a CDR sender of ``PULL_CDRS`` CDRs in pages of ``PULL_PAGE`` (cpo)."""
     token = secrets.token_urlsafe(24)
     RUN_SECRETS.add(token)
-    settings = MockSettings(roles=("emsp",), versions=(version,), token=token, seed=seed, cdrs=0)
+    cdrs, page = (PULL_CDRS, PULL_PAGE) if role == "cpo" else (0, 100)
+    settings = MockSettings(
+        roles=(role,), versions=(version,), token=token, seed=seed, cdrs=cdrs, page_limit=page
+    )
     inbox = Inbox("", "", token, version)
     app = create_app(settings, store=inbox.store, incoming=inbox.add)
     with serve_in_thread(app, host, port) as bound:
-        base = (public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{bound}")
+        base = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{bound}"
         base = base.rstrip("/")
         inbox.versions_url = f"{base}/ocpi/versions"
-        inbox.endpoint = f"{base}/ocpi/{version}/emsp/cdrs"
+        inbox.endpoint = f"{base}/ocpi/{version}/{role}/cdrs"
         yield inbox

@@ -119,13 +119,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     add(
         "ocpi-direction",
-        "push: also judge the CPO's client: serve an eMSP receiver, make or wait for the "
-        "partner's CDR pushes, check each request (env OCPI_DIRECTION)",
+        "push: also judge a CPO's client (serve an eMSP receiver, make or wait for its CDR "
+        "pushes); pull: an eMSP's client (serve a CPO sender, make or wait for its CDR "
+        "pulls); each request is checked (env OCPI_DIRECTION)",
     )
     add(
         "ocpi-listen",
-        "HOST:PORT the push receiver listens on (env OCPI_LISTEN; default 127.0.0.1, a free "
-        "port)",
+        "HOST:PORT the push receiver listens on (env OCPI_LISTEN; default 127.0.0.1, a free port)",
     )
     add(
         "ocpi-public-url",
@@ -141,8 +141,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("ocpi-wait", "seconds to wait for pushes (env OCPI_WAIT; default 60)")
     add(
         "ocpi-client-fault",
-        "NAME: a fault of the harness's own pusher, the embedded partner of --ocpi-direction "
-        "push (see harness.push.CLIENT_FAULTS)",
+        "NAME: a fault of the harness's own pusher or puller, the embedded partner of "
+        "--ocpi-direction (harness.push.CLIENT_FAULTS, harness.pull.PULL_FAULTS)",
         ini=False,
         action="append",
         default=[],

@@ -21,7 +21,14 @@ from harness.exchange import Exchange
 from harness.generate import generate
 from harness.versions import version_profile
 
-__all__ = ["CLIENT_FAULTS", "PushError", "PushResult", "find_receiver", "push_cdrs"]
+__all__ = [
+    "CLIENT_FAULTS",
+    "PushError",
+    "PushResult",
+    "find_cdrs_endpoint",
+    "find_receiver",
+    "push_cdrs",
+]
 
 # name -> what the faulty client does (and the rule it breaks)
 CLIENT_FAULTS: dict[str, str] = {
@@ -54,21 +61,29 @@ class PushResult:
 
 def find_receiver(client: OcpiClient, versions_url: str) -> str:
     """The cdrs RECEIVER endpoint (2.1.1: the cdrs endpoint) the versions URL leads to."""
-    versions = client.get(versions_url, "GET versions (push)")
+    return find_cdrs_endpoint(client, versions_url, "RECEIVER")
+
+
+def find_cdrs_endpoint(client: OcpiClient, versions_url: str, role: str) -> str:
+    """The cdrs endpoint of ``role`` (SENDER or RECEIVER; 2.1.1 endpoints have no role) that
+    the versions URL leads to, in the client's version."""
+    versions = client.get(versions_url, f"GET versions (find the cdrs {role})")
     listed = (versions.envelope or {}).get("data")
     if not isinstance(listed, list):
         raise PushError(f"{versions_url} lists no versions ({versions.status or versions.error})")
     match = [v for v in listed if isinstance(v, dict) and v.get("version") == client.version]
     if not match:
         raise PushError(f"{versions_url} does not offer OCPI {client.version}")
-    details = client.get(str(match[0].get("url")), "GET version details (push)")
+    details = client.get(str(match[0].get("url")), f"GET version details (find the cdrs {role})")
     endpoints = ((details.envelope or {}).get("data") or {}).get("endpoints") or []
     for endpoint in endpoints:
-        if not isinstance(endpoint, dict) or endpoint.get("identifier") != "cdrs":
-            continue
-        if endpoint.get("role") in (None, "RECEIVER"):
+        if (
+            isinstance(endpoint, dict)
+            and endpoint.get("identifier") == "cdrs"
+            and endpoint.get("role") in (None, role)
+        ):
             return str(endpoint.get("url"))
-    raise PushError(f"the version details of {client.version} list no cdrs receiver")
+    raise PushError(f"the version details of {client.version} list no cdrs {role.lower()}")
 
 
 def push_cdrs(

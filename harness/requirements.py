@@ -1301,6 +1301,23 @@ _ALL: tuple[Requirement, ...] = (
         "§10.2.2.2 POST (the CPO's client pushes each CDR)",
     ),
     _r(
+        "H-PULL-01",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "An eMSP's client reads a CDR list to its end: it follows each Link, asks each page "
+        "once, and within the X-Limit it was told",
+        "§4.1.4.1 Paginated Response (Link, X-Limit); §10.2.1.1 GET (the eMSP pulls)",
+    ),
+    _r(
+        "H-PULL-02",
+        ALL_VERSIONS,
+        "IMPLIED",
+        _TRANSPORT,
+        "A later sync asks what changed (date_from), not every CDR again",
+        "§4.1.4.1 Paginated Request (date_from); §10.2.1.1 GET",
+    ),
+    _r(
         "H-RATE-01",
         ALL_VERSIONS,
         "IMPLIED",

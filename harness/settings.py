@@ -132,13 +132,14 @@ def _rate(value: Any, url: Any) -> float | None:
 def _client_side(raw: Mapping[str, Any]) -> dict[str, Any]:
     """--ocpi-direction, --ocpi-listen, --ocpi-public-url, --ocpi-trigger, --ocpi-wait and
     --ocpi-client-fault, checked."""
+    from harness.pull import PULL_FAULTS
     from harness.push import CLIENT_FAULTS
 
     direction = raw.get("ocpi-direction") or None
-    if direction not in (None, "push"):
+    if direction not in (None, "push", "pull"):
         raise SettingsError(
-            f"--ocpi-direction {direction!r}: push (the CPO's CDR pushes judged); the eMSP's "
-            "pulls are not judged yet"
+            f"--ocpi-direction {direction!r}: push (a CPO's CDR pushes judged) or pull (an "
+            "eMSP's CDR pulls judged)"
         )
     listen = str(raw.get("ocpi-listen") or "127.0.0.1:0")
     host, _, port = listen.rpartition(":")
@@ -154,10 +155,12 @@ def _client_side(raw: Mapping[str, Any]) -> dict[str, Any]:
     if not math.isfinite(wait) or wait <= 0:
         raise SettingsError(f"--ocpi-wait {raw.get('ocpi-wait')!r}: give seconds above 0")
     faults = tuple(raw.get("ocpi-client-fault") or ())
-    unknown = [f for f in faults if f not in CLIENT_FAULTS]
+    known = PULL_FAULTS if direction == "pull" else CLIENT_FAULTS
+    unknown = [f for f in faults if f not in known]
     if unknown:
         raise SettingsError(
-            f"--ocpi-client-fault {unknown[0]!r}: one of {', '.join(CLIENT_FAULTS)}"
+            f"--ocpi-client-fault {unknown[0]!r} (--ocpi-direction {direction or 'push'}): one "
+            f"of {', '.join(known)}"
         )
     return {
         "direction": direction,

@@ -15,10 +15,10 @@ import pytest
 
 from harness.checks import check_object
 from harness.checks.client_side import (
-    check_pushed_content_type,
-    check_pushed_request_ids,
-    check_pushed_routing,
-    check_pushed_token,
+    check_client_content_type,
+    check_client_request_ids,
+    check_client_routing,
+    check_client_token,
     check_pushes,
 )
 from harness.checks.exchange_finding import blocked
@@ -147,7 +147,7 @@ def test_every_push_carries_the_token_in_the_versions_encoding(
 ) -> None:
     profile = version_profile(pushed.version)
     rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
-    found = check_pushed_token(pushed.pushes, profile, pushed.known)
+    found = check_client_token(pushed.pushes, profile, pushed.known)
     conforms(request, _judged(pushed, ("T-AUTH-01", rule), found))
 
 
@@ -156,10 +156,10 @@ def test_every_push_carries_the_token_in_the_versions_encoding(
 def test_every_push_carries_the_headers_of_a_request(
     pushed: Pushed, request: pytest.FixtureRequest
 ) -> None:
-    found = check_pushed_content_type(pushed.pushes)
+    found = check_client_content_type(pushed.pushes)
     rules: tuple[str, ...] = ("T-HDR-01",)
     if version_profile(pushed.version).request_ids:
-        found += check_pushed_request_ids(pushed.pushes) + check_pushed_routing(pushed.pushes)
+        found += check_client_request_ids(pushed.pushes) + check_client_routing(pushed.pushes)
         rules += ("T-HDR-03", "T-HDR-04", "T-ROUTE-01")
     conforms(request, _judged(pushed, rules, found))
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from harness.checks.auth import check_refused, check_token_opens
 from harness.checks.client_side import (
-    check_pushed_content_type,
-    check_pushed_request_ids,
-    check_pushed_routing,
-    check_pushed_token,
+    check_client_content_type,
+    check_client_request_ids,
+    check_client_routing,
+    check_client_token,
+    check_incremental,
+    check_pulls,
     check_pushes,
 )
 from harness.checks.credentials import (
@@ -890,10 +892,10 @@ CASES += [
         _RECEIVER,
         "within 1 s",
     ),
-    case("the token in Base64", check_pushed_token, "", [_push()], V22, _known),
+    case("the token in Base64", check_client_token, "", [_push()], V22, _known),
     case(
         "no Authorization",
-        check_pushed_token,
+        check_client_token,
         "T-AUTH-01",
         [_push(drop=("Authorization",))],
         V22,
@@ -901,7 +903,7 @@ CASES += [
     ),
     case(
         "the token raw in 2.2.1",
-        check_pushed_token,
+        check_client_token,
         "T-AUTH-03",
         [_push(Authorization=f"Token {_PUSH_TOKEN}")],
         V22,
@@ -909,31 +911,76 @@ CASES += [
     ),
     case(
         "the token raw in 2.1.1",
-        check_pushed_token,
+        check_client_token,
         "",
         [_push(Authorization=f"Token {_PUSH_TOKEN}")],
         V211,
         _known,
     ),
-    case("the token in Base64 in 2.1.1", check_pushed_token, "T-AUTH-02", [_push()], V211, _known),
-    case("the ids of a request", check_pushed_request_ids, "", _two(X_Request_ID="r2")),
-    case("no X-Request-ID", check_pushed_request_ids, "T-HDR-03", [_push(drop=("X-Request-ID",))]),
-    case("an X-Request-ID reused", check_pushed_request_ids, "T-HDR-03", _two()),
+    case("the token in Base64 in 2.1.1", check_client_token, "T-AUTH-02", [_push()], V211, _known),
+    case("the ids of a request", check_client_request_ids, "", _two(X_Request_ID="r2")),
+    case("no X-Request-ID", check_client_request_ids, "T-HDR-03", [_push(drop=("X-Request-ID",))]),
+    case("an X-Request-ID reused", check_client_request_ids, "T-HDR-03", _two()),
     case(
         "no X-Correlation-ID",
-        check_pushed_request_ids,
+        check_client_request_ids,
         "T-HDR-04",
         [_push(drop=("X-Correlation-ID",))],
     ),
-    case("the routing headers", check_pushed_routing, "", [_push()]),
+    case("the routing headers", check_client_routing, "", [_push()]),
     case(
         "no routing headers",
-        check_pushed_routing,
+        check_client_routing,
         "T-ROUTE-01",
         [_push(drop=("OCPI-to-party-id",))],
     ),
-    case("JSON declared", check_pushed_content_type, "", [_push()]),
+    case("JSON declared", check_client_content_type, "", [_push()]),
     case(
-        "text declared", check_pushed_content_type, "T-HDR-01", [_push(Content_Type="text/plain")]
+        "text declared", check_client_content_type, "T-HDR-01", [_push(Content_Type="text/plain")]
     ),
+]
+
+
+# Issue 17: an eMSP's pulls of the harness's sender, judged.
+_SENDER = "http://127.0.0.1:9/ocpi/2.2.1/cpo/cdrs"
+
+
+def _pull(query: str = "", link: str | None = None, x_limit: str = "10") -> Exchange:
+    url = _SENDER + (f"?{query}" if query else "")
+    made = Exchange("incoming pull", "GET", url, dict(_PUSH_HEADERS), None, status=200)
+    made.response_headers = {"x-limit": x_limit}
+    if link is not None:
+        made.response_headers["link"] = f'<{_SENDER}?{link}>; rel="next"'
+    made.parsed = {"status_code": 1000, "data": [{"id": "CDR1"}]}
+    made.incoming = True
+    return made
+
+
+_FOLLOWED = [_pull("", "offset=10&limit=10"), _pull("offset=10&limit=10")]
+CASES += [
+    case("a sync that follows the Link", check_pulls, "", _FOLLOWED, _SENDER, "within 1 s"),
+    case("no pull arrived", check_pulls, "H-PULL-01", [], _SENDER, "within 1 s"),
+    case(
+        "a Link not followed",
+        check_pulls,
+        "H-PULL-01",
+        [_pull("", "offset=10&limit=10")],
+        _SENDER,
+        "within 1 s",
+    ),
+    case(
+        "a limit over X-Limit",
+        check_pulls,
+        "H-PULL-01",
+        [_pull("", "offset=10&limit=10"), _pull("offset=10&limit=1000")],
+        _SENDER,
+        "within 1 s",
+    ),
+    case(
+        "a second sync with date_from",
+        check_incremental,
+        "",
+        [*_FOLLOWED, _pull("date_from=2025-01-01T00:00:00Z")],
+    ),
+    case("a second sync reading all again", check_incremental, "H-PULL-02", [*_FOLLOWED, _pull()]),
 ]

@@ -1,20 +1,23 @@
 """Checks of what a partner's client sent to the harness (incoming exchanges): a CPO's CDR
-pushes to the receiver the harness served. Each judges every push and reports one finding per
-kind of defect, naming how many pushes have it and one of them."""
+pushes to the receiver the harness served, an eMSP's pulls of the sender it served. Each judges
+every request and reports one finding per kind of defect, naming how many requests have it and
+one of them."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
+from dataclasses import replace
+from urllib.parse import parse_qsl, urlsplit
 
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.checks.transport import ROUTING
-from harness.exchange import Exchange
-from harness.findings import Finding
+from harness.exchange import Exchange, as_count, next_link
+from harness.findings import Finding, Level
 from harness.versions import VersionProfile
 
 _ROUTING_HEADERS = tuple(f"ocpi-{d}-{n}" for d in ("from", "to") for n in ROUTING)
@@ -28,10 +31,10 @@ def _header(exchange: Exchange, name: str) -> str | None:
 def _told(
     pushes: Sequence[Exchange], requirement: str, what: str, where: str = "$"
 ) -> list[Finding]:
-    """One finding for the pushes that have a defect: how many, and the first of them."""
+    """One finding for the requests that have a defect: how many, and the first of them."""
     if not pushes:
         return []
-    return [_f(pushes[0], requirement, f"{len(pushes)} push(es) {what}", where)]
+    return [_f(pushes[0], requirement, f"{len(pushes)} request(s) {what}", where)]
 
 
 @check(requirements=("H-PUSH-01", "C-024", "C-005"), needs=("incoming requests",), roles=("cpo",))
@@ -62,13 +65,13 @@ def check_pushes(pushes: Sequence[Exchange], endpoint: str, waited: str) -> list
 @check(
     requirements=("T-AUTH-01", "T-AUTH-02", "T-AUTH-03"),
     needs=("incoming requests",),
-    roles=("cpo",),
+    roles=("cpo", "emsp"),
 )
-def check_pushed_token(
+def check_client_token(
     pushes: Sequence[Exchange], profile: VersionProfile, known: Callable[[str], bool]
 ) -> list[Finding]:
-    """Every push carries 'Authorization: Token <token>' (T-AUTH-01) with a token the
-    receiver gave, in the version's encoding: Base64 in 2.2+ (T-AUTH-03), raw in 2.1.1
+    """Every request carries 'Authorization: Token <token>' (T-AUTH-01) with a token the
+    harness gave, in the version's encoding: Base64 in 2.2+ (T-AUTH-03), raw in 2.1.1
     (T-AUTH-02)."""
     missing: list[Exchange] = []
     unknown: list[Exchange] = []
@@ -111,10 +114,10 @@ def decoded_token(value: str) -> str | None:
     requirements=("T-HDR-03", "T-HDR-04"),
     needs=("incoming requests",),
     versions=("2.2.1", "2.3.0"),
-    roles=("cpo",),
+    roles=("cpo", "emsp"),
 )
-def check_pushed_request_ids(pushes: Sequence[Exchange]) -> list[Finding]:
-    """Every push carries an X-Request-ID of its own (T-HDR-03) and an X-Correlation-ID
+def check_client_request_ids(pushes: Sequence[Exchange]) -> list[Finding]:
+    """Every request carries an X-Request-ID of its own (T-HDR-03) and an X-Correlation-ID
     (T-HDR-04)."""
     no_id = [p for p in pushes if not _header(p, "X-Request-ID")]
     no_correlation = [p for p in pushes if not _header(p, "X-Correlation-ID")]
@@ -125,7 +128,7 @@ def check_pushed_request_ids(pushes: Sequence[Exchange]) -> list[Finding]:
         + _told(
             reused,
             "T-HDR-03",
-            "share an X-Request-ID with another push: each request has one of its own",
+            "share an X-Request-ID with another request: each request has one of its own",
             "X-Request-ID",
         )
         + _told(no_correlation, "T-HDR-04", "carry no X-Correlation-ID", "X-Correlation-ID")
@@ -136,10 +139,10 @@ def check_pushed_request_ids(pushes: Sequence[Exchange]) -> list[Finding]:
     requirements=("T-ROUTE-01",),
     needs=("incoming requests",),
     versions=("2.2.1", "2.3.0"),
-    roles=("cpo",),
+    roles=("cpo", "emsp"),
 )
-def check_pushed_routing(pushes: Sequence[Exchange]) -> list[Finding]:
-    """Every push to the CDRs module (a functional module) carries the four OCPI-from/to
+def check_client_routing(pushes: Sequence[Exchange]) -> list[Finding]:
+    """Every request to the CDRs module (a functional module) carries the four OCPI-from/to
     routing headers (T-ROUTE-01)."""
     lacking = [p for p in pushes if any(_header(p, h) is None for h in _ROUTING_HEADERS)]
     which = ""
@@ -148,9 +151,9 @@ def check_pushed_routing(pushes: Sequence[Exchange]) -> list[Finding]:
     return _told(lacking, "T-ROUTE-01", f"lack routing headers ({which})", "OCPI-from-party-id")
 
 
-@check(requirements=("T-HDR-01",), needs=("incoming requests",), roles=("cpo",))
-def check_pushed_content_type(pushes: Sequence[Exchange]) -> list[Finding]:
-    """A push with a body declares it application/json (T-HDR-01)."""
+@check(requirements=("T-HDR-01",), needs=("incoming requests",), roles=("cpo", "emsp"))
+def check_client_content_type(pushes: Sequence[Exchange]) -> list[Finding]:
+    """A request with a body declares it application/json (T-HDR-01)."""
     wrong = [
         p
         for p in pushes
@@ -160,3 +163,94 @@ def check_pushed_content_type(pushes: Sequence[Exchange]) -> list[Finding]:
     said = (_header(wrong[0], "Content-Type") or "none") if wrong else ""
     return _told(wrong, "T-HDR-01", f"declare Content-Type {said}, not application/json",
                  "Content-Type")  # fmt: skip
+
+
+def _asked(exchange: Exchange) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(exchange.url).query))
+
+
+def syncs(pulls: Sequence[Exchange]) -> list[list[Exchange]]:
+    """The pulls cut into syncs: a sync starts with a request that asks no offset (or 0),
+    unless it repeats the request before it (a page asked twice is one sync's defect)."""
+    found: list[list[Exchange]] = []
+    for pull in pulls:
+        starts = _asked(pull).get("offset", "0") in ("", "0")
+        if not found or (starts and pull.url != found[-1][-1].url):
+            found.append([])
+        found[-1].append(pull)
+    return found
+
+
+_PAGE_KEYS = ("offset", "date_from", "date_to")
+
+
+@check(requirements=("H-PULL-01",), needs=("incoming requests",), roles=("emsp",))
+def check_pulls(pulls: Sequence[Exchange], endpoint: str, waited: str) -> list[Finding]:
+    """The partner's client reads the list to its end in each sync: every Link the harness
+    gave is followed (an error: the CDRs after it were never read), no page is asked twice
+    in one sync, no limit above the X-Limit the answers said (warnings) (H-PULL-01)."""
+    if not pulls:
+        return [_f(None, "H-PULL-01", f"no request reached the CDR list {endpoint} {waited}")]
+    found: list[Finding] = []
+    for number, sync in enumerate(syncs(pulls), 1):
+        pages = [{k: _asked(p).get(k) for k in _PAGE_KEYS} for p in sync]
+        for index, page in enumerate(sync):
+            link = next_link(page, page.url) if page.status == 200 else None
+            if link is None:
+                continue
+            wanted = {k: dict(parse_qsl(urlsplit(link).query)).get(k) for k in _PAGE_KEYS}
+            if wanted not in pages[index + 1 :]:
+                found.append(_f(
+                    page, "H-PULL-01",
+                    f"sync {number} did not follow the Link of {page.label} ({link}): the "
+                    "CDRs from there on were never read", "Link",
+                ))  # fmt: skip
+                break
+        # A page read twice (a refused request asked again is a retry, not a second read)
+        read = [p for p in sync if p.status == 200]
+        seen = Counter(p.url for p in read)
+        twice = [p for p in read if seen[p.url] > 1]
+        found += _warned(twice, f"asked the same page more than once in sync {number}")
+    found += _over_limit(pulls)
+    return found
+
+
+def _warned(requests: Sequence[Exchange], what: str) -> list[Finding]:
+    return [replace(f, level=Level.WARNING) for f in _told(requests, "H-PULL-01", what)]
+
+
+def _over_limit(pulls: Sequence[Exchange]) -> list[Finding]:
+    told: int | None = None
+    over: list[Exchange] = []
+    for pull in pulls:
+        asked = as_count(_asked(pull).get("limit"))
+        if told is not None and asked is not None and asked > told:
+            over.append(pull)
+        told = as_count(pull.header("X-Limit")) or told
+    said = f"asked limit={_asked(over[0]).get('limit')} after X-Limit said {told}" if over else ""
+    return _warned(over, said)
+
+
+def _read_cdrs(pull: Exchange) -> bool:
+    data = (pull.envelope or {}).get("data")
+    return pull.status == 200 and isinstance(data, list) and bool(data)
+
+
+@check(requirements=("H-PULL-02",), needs=("incoming requests",), roles=("emsp",))
+def check_incremental(pulls: Sequence[Exchange]) -> list[Finding]:
+    """A sync after the first asks date_from, what changed since, not every CDR again
+    (H-PULL-02, a warning)."""
+    cut = syncs(pulls)
+    # A sync after one that read nothing (refused, failed) has no time to start from
+    later = [
+        sync[0]
+        for before, sync in itertools.pairwise(cut)
+        if "date_from" not in _asked(sync[0]) and any(_read_cdrs(p) for p in before)
+    ]
+    if not later:
+        return []
+    what = (
+        "started a later sync without date_from: every CDR was read again; ask date_from (the "
+        "time of the last sync) for what changed"
+    )
+    return [replace(f, level=Level.WARNING) for f in _told(later, "H-PULL-02", what)]

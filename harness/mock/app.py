@@ -114,6 +114,7 @@ def create_app(
                 response = error(settings, 500, 3000, f"internal error: {type(exc).__name__}")
         finished = await _finish(request, response, settings)
         if incoming is not None:
+            finished = await _buffered(finished)  # the answer is recorded with its body
             incoming(_incoming(request, str(asked), body, finished))
         return finished
 
@@ -162,6 +163,17 @@ async def _register_when_up(
             last = exc
             await asyncio.sleep(0.5)
     print(f"ocpi-mock: could not register with {settings.register_url}: {last}")
+
+
+async def _buffered(response: Response) -> Response:
+    """``response`` with its body read (a streamed answer read to its end)."""
+    if not hasattr(response, "body_iterator"):
+        return response
+    body = b""
+    async for chunk in response.body_iterator:
+        body += chunk if isinstance(chunk, bytes) else chunk.encode()
+    headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return Response(body, response.status_code, headers)
 
 
 def _incoming(request: Request, url: str, body: bytes, response: Response) -> Exchange:
