@@ -22,9 +22,11 @@ __all__ = [
     "CrawlStop",
     "Exchange",
     "as_count",
+    "module_path",
     "next_link",
     "origin",
     "parse_body",
+    "version_first",
 ]
 
 _LINK = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
@@ -299,3 +301,25 @@ class Crawl:
 
     pages: int = 0
     stop: CrawlStop | None = None
+
+
+# The role-first URL layout (/ocpi/cpo/2.3.0/cdrs, the most used Python OCPI server library's)
+_ROLE_FIRST = re.compile(r"^(.*?)/ocpi/(cpo|emsp)/([0-9]+\.[0-9]+(?:\.[0-9]+)?)(?=/|$)")
+
+
+def version_first(path: str) -> str:
+    """``path`` in the version-first layout (``/ocpi/2.3.0/cpo/cdrs``): a role-first path
+    (``/ocpi/cpo/2.3.0/cdrs``) rewritten, any other as it is."""
+    match = _ROLE_FIRST.match(path)
+    if match is None:
+        return path
+    prefix, role, version = match.groups()
+    return f"{prefix}/ocpi/{version}/{role}{path[match.end() :]}"
+
+
+def module_path(url: str) -> str:
+    """The path of ``url`` from ``/ocpi/`` on, version-first: what names a module's URL
+    whatever prefix a tunnel or an ingress puts before it."""
+    path = version_first(urlsplit(url).path).rstrip("/")
+    at = path.find("/ocpi/")
+    return path[at:] if at >= 0 else path

@@ -19,14 +19,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from harness.exchange import Exchange
+from harness.exchange import Exchange, module_path, next_link
 from harness.mock import MockSettings, Store, create_app
+from harness.mock.auth import RETIRED
 from harness.mock.in_thread import serve_in_thread
 from harness.redaction import RUN_SECRETS
 
 __all__ = ["Inbox", "serve_inbox"]
 
-QUIET = 2.0  # seconds without a new request after which pushes are taken as done
+# Seconds without a new request after which a partner is taken as done (--ocpi-quiet): long
+# enough for a CPO that pushes sessions as they end, or an eMSP that reads a page at a time
+QUIET = 15.0
 
 
 @dataclass
@@ -36,16 +39,21 @@ class Inbox:
 
     versions_url: str
     endpoint: str
-    token: str
-    version: str
+    token: str = field(repr=False)
+    version: str = ""
+    party: tuple[str, str] = ("NL", "MCK")  # the country code and party id it plays
+    local: str = ""  # where it listens (the public URL may be a tunnel's)
     store: Store = field(default_factory=Store, repr=False)
     received: list[Exchange] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def known(self, token: str) -> bool:
-        """Whether the receiver gave ``token`` (its own, or one a registration issued)."""
+        """Whether ``token`` opens the CDRs module: one a registration issued and still
+        active, or the peer's own token until a registration retired it (T-AUTH-05)."""
         issued = self.store.token(token)
-        return token == self.token or (issued is not None and issued.active)
+        if issued is not None:
+            return issued.active
+        return token == self.token and self.store.meta(RETIRED) is None
 
     def add(self, exchange: Exchange) -> None:
         """Record one request of the partner's (the server's threads call it)."""
@@ -53,14 +61,21 @@ class Inbox:
             self.received.append(exchange)
 
     def pushes(self) -> list[Exchange]:
-        """The requests to the CDR receiver or below it (a CDR pushed, or tried to)."""
-        with self._lock:
-            return [e for e in self.received if "/emsp/cdrs" in e.url]
+        """The requests to the CDR receiver or below it (a CDR pushed, or tried to), in
+        either URL layout."""
+        return self._of(f"/ocpi/{self.version}/emsp/cdrs")
 
     def pulls(self) -> list[Exchange]:
-        """The requests to the CDR sender's list (a page pulled)."""
+        """The requests to the CDR sender's list or below it (a page pulled)."""
+        return self._of(f"/ocpi/{self.version}/cpo/cdrs")
+
+    def _of(self, module: str) -> list[Exchange]:
         with self._lock:
-            return [e for e in self.received if "/cpo/cdrs" in e.url]
+            return [
+                e
+                for e in self.received
+                if (path := module_path(e.url)) == module or path.startswith(module + "/")
+            ]
 
     def calls(self) -> list[Exchange]:
         """The requests to the CDRs module, whichever the role served."""
@@ -69,21 +84,30 @@ class Inbox:
     def wait(
         self,
         seconds: float,
-        until: Callable[[], bool] = lambda: False,
+        quiet: float = QUIET,
         tick: Callable[[int], None] = lambda n: None,
     ) -> None:
-        """Wait up to ``seconds`` for pushes: return early when ``until()`` says done, or once
-        a push came and then nothing for ``QUIET`` seconds; ``tick`` is told each new count."""
+        """Wait up to ``seconds`` for the partner: return early once it made requests and then
+        none for ``quiet`` seconds, unless the last page it read links to one it has not
+        asked yet (it is still reading); ``tick`` is told each new count."""
         ends = time.monotonic() + seconds
         seen, last = 0, time.monotonic()
-        while time.monotonic() < ends and not until():
+        while time.monotonic() < ends:
             count = len(self.calls())
             if count != seen:
                 seen, last = count, time.monotonic()
                 tick(count)
-            elif seen and time.monotonic() - last >= QUIET:
+            elif seen and time.monotonic() - last >= quiet and not self._reading():
                 return
             time.sleep(0.05)
+
+    def _reading(self) -> bool:
+        """The last list page read has a Link no request has asked for yet."""
+        pulls = [p for p in self.pulls() if p.status == 200]
+        if not pulls:
+            return False
+        link = next_link(pulls[-1], pulls[-1].url)
+        return link is not None and all(p.url != link for p in pulls)
 
 
 # The sender an eMSP's client pulls from: CDRs in pages small enough to need several Links
@@ -107,13 +131,20 @@ def serve_inbox(
     RUN_SECRETS.add(token)
     cdrs, page = (PULL_CDRS, PULL_PAGE) if role == "cpo" else (0, 100)
     settings = MockSettings(
-        roles=(role,), versions=(version,), token=token, seed=seed, cdrs=cdrs, page_limit=page
+        roles=(role,),
+        versions=(version,),
+        token=token,
+        seed=seed,
+        cdrs=cdrs,
+        page_limit=page,
+        advertised_url=public_url,
     )
-    inbox = Inbox("", "", token, version)
+    inbox = Inbox("", "", token, version, (settings.country_code, settings.party_id))
     app = create_app(settings, store=inbox.store, incoming=inbox.add)
     with serve_in_thread(app, host, port) as bound:
         base = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{bound}"
         base = base.rstrip("/")
         inbox.versions_url = f"{base}/ocpi/versions"
+        inbox.local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{bound}"
         inbox.endpoint = f"{base}/ocpi/{version}/{role}/cdrs"
         yield inbox

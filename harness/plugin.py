@@ -60,6 +60,7 @@ _SINGLE = (
     "ocpi-public-url",
     "ocpi-trigger",
     "ocpi-wait",
+    "ocpi-quiet",
     "ocpi-workers",
     "ocpi-max-pages",
     "ocpi-fail-on",
@@ -138,7 +139,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "gets OCPI_RECEIVER_VERSIONS_URL, OCPI_RECEIVER_URL and OCPI_RECEIVER_TOKEN (env "
         "OCPI_TRIGGER)",
     )
-    add("ocpi-wait", "seconds to wait for pushes (env OCPI_WAIT; default 60)")
+    add("ocpi-wait", "seconds to wait for the partner's requests at most (env OCPI_WAIT; 60)")
+    add(
+        "ocpi-quiet",
+        "seconds without a request after which the partner is taken as done, unless it is "
+        "still reading a list (env OCPI_QUIET; default 15)",
+    )
     add(
         "ocpi-client-fault",
         "NAME: a fault of the harness's own pusher or puller, the embedded partner of "
@@ -320,6 +326,9 @@ def _settings(config: pytest.Config) -> TargetSettings:
     for name in _LISTED:
         raw[name] = _listed(config, name)
     raw["ocpi-mock-fault"] = list(config.getoption("ocpi_mock_fault") or ())
+    # -n N (or a worker of it): the client-side runs need one receiver and one partner
+    parallel = getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput")
+    raw["parallel"] = bool(parallel) and getattr(config.option, "dist", "no") != "no"
     try:
         return parse_settings(raw, xdist_worker=hasattr(config, "workerinput"))
     except SettingsError as exc:

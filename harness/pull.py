@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from harness.checks.transport import routing_headers
 from harness.client import OcpiClient
 from harness.exchange import Exchange, next_link
-from harness.push import CPO_PARTY, EMSP_PARTY, PushError, find_cdrs_endpoint
+from harness.push import EMSP_PARTY, PEER_PARTY, PeerError, find_cdrs_endpoint
 
 __all__ = ["PULL_FAULTS", "PullResult", "find_sender", "pull_cdrs"]
 
@@ -54,7 +54,7 @@ def pull_cdrs(
     following Link, as ``faults`` say."""
     unknown = sorted(faults - PULL_FAULTS.keys())
     if unknown:
-        raise PushError(f"unknown client fault {unknown[0]!r}: one of {', '.join(PULL_FAULTS)}")
+        raise PeerError(f"unknown client fault {unknown[0]!r}: one of {', '.join(PULL_FAULTS)}")
     result = PullResult()
     url: str | None = sender
     params: dict[str, Any] | None = {} if since is None else {"date_from": since}
@@ -99,7 +99,7 @@ def _get(
         if "no-request-id" in faults:
             headers["X-Request-ID"] = None
         if "no-routing-headers" not in faults:
-            headers.update(routing_headers(EMSP_PARTY, CPO_PARTY))
+            headers.update(routing_headers(EMSP_PARTY, PEER_PARTY))
     authorization = "default"
     if "raw-token" in faults:
         authorization = client.authorization(

@@ -23,7 +23,7 @@ from harness.versions import version_profile
 
 __all__ = [
     "CLIENT_FAULTS",
-    "PushError",
+    "PeerError",
     "PushResult",
     "find_cdrs_endpoint",
     "find_receiver",
@@ -42,13 +42,16 @@ CLIENT_FAULTS: dict[str, str] = {
     "invalid-cdr": "pushes CDRs without their charging_periods (C-001)",
     "text-content-type": "sends the CDRs as text/plain (T-HDR-01)",
 }
-# Who the pushing CPO says it is, and whom it pushes to, in routing headers
+# Who the harness's pusher (a CPO) and puller (an eMSP) say they are in routing headers; the
+# peer they address is the harness's mock (its default party, harness.mock.MockSettings)
 CPO_PARTY = ("NL", "CPO")
-EMSP_PARTY = ("NL", "HAR")
+EMSP_PARTY = ("NL", "EMP")
+PEER_PARTY = ("NL", "MCK")
 
 
-class PushError(Exception):
-    """The receiver could not be found or reached: the message says what was asked."""
+class PeerError(Exception):
+    """The partner's receiver or sender could not be found or reached: the message says what
+    was asked."""
 
 
 @dataclass
@@ -70,10 +73,10 @@ def find_cdrs_endpoint(client: OcpiClient, versions_url: str, role: str) -> str:
     versions = client.get(versions_url, f"GET versions (find the cdrs {role})")
     listed = (versions.envelope or {}).get("data")
     if not isinstance(listed, list):
-        raise PushError(f"{versions_url} lists no versions ({versions.status or versions.error})")
+        raise PeerError(f"{versions_url} lists no versions ({versions.status or versions.error})")
     match = [v for v in listed if isinstance(v, dict) and v.get("version") == client.version]
     if not match:
-        raise PushError(f"{versions_url} does not offer OCPI {client.version}")
+        raise PeerError(f"{versions_url} does not offer OCPI {client.version}")
     details = client.get(str(match[0].get("url")), f"GET version details (find the cdrs {role})")
     endpoints = ((details.envelope or {}).get("data") or {}).get("endpoints") or []
     for endpoint in endpoints:
@@ -83,7 +86,7 @@ def find_cdrs_endpoint(client: OcpiClient, versions_url: str, role: str) -> str:
             and endpoint.get("role") in (None, role)
         ):
             return str(endpoint.get("url"))
-    raise PushError(f"the version details of {client.version} list no cdrs {role.lower()}")
+    raise PeerError(f"the version details of {client.version} list no cdrs {role.lower()}")
 
 
 def push_cdrs(
@@ -97,7 +100,7 @@ def push_cdrs(
     """POST ``count`` generated CDRs of ``seed`` to ``receiver`` (as ``faults`` say)."""
     unknown = sorted(faults - CLIENT_FAULTS.keys())
     if unknown:
-        raise PushError(f"unknown client fault {unknown[0]!r}: one of {', '.join(CLIENT_FAULTS)}")
+        raise PeerError(f"unknown client fault {unknown[0]!r}: one of {', '.join(CLIENT_FAULTS)}")
     result = PushResult(receiver)
     for index, cdr in enumerate(_cdrs(client.version, count, seed, profile, faults)):
         method, url = "POST", receiver
@@ -142,7 +145,7 @@ def _headers(client: OcpiClient, faults: frozenset[str], index: int) -> dict[str
         if "no-correlation-id" in faults:
             headers["X-Correlation-ID"] = None
         if "no-routing-headers" not in faults:
-            headers.update(routing_headers(CPO_PARTY, EMSP_PARTY))
+            headers.update(routing_headers(CPO_PARTY, PEER_PARTY))
     if "text-content-type" in faults:
         headers["Content-Type"] = "text/plain"
     return headers

@@ -71,6 +71,7 @@ class TargetSettings:
     public_url: str | None = None
     trigger: str | None = None
     wait: float = 60.0
+    quiet: float = 15.0
     client_faults: tuple[str, ...] = ()
     # (module, role or None) -> URL given by hand (--ocpi-endpoint), used before discovery's
     endpoints: dict[tuple[str, str | None], str] = field(default_factory=dict)
@@ -136,6 +137,11 @@ def _client_side(raw: Mapping[str, Any]) -> dict[str, Any]:
     from harness.push import CLIENT_FAULTS
 
     direction = raw.get("ocpi-direction") or None
+    if direction is not None and raw.get("parallel"):
+        raise SettingsError(
+            f"--ocpi-direction {direction}: run it without -n (one receiver, one trigger, one "
+            "partner: pytest-xdist would start one of each per worker)"
+        )
     if direction not in (None, "push", "pull"):
         raise SettingsError(
             f"--ocpi-direction {direction!r}: push (a CPO's CDR pushes judged) or pull (an "
@@ -154,6 +160,12 @@ def _client_side(raw: Mapping[str, Any]) -> dict[str, Any]:
         wait = -1.0
     if not math.isfinite(wait) or wait <= 0:
         raise SettingsError(f"--ocpi-wait {raw.get('ocpi-wait')!r}: give seconds above 0")
+    try:
+        quiet = float(raw.get("ocpi-quiet") or 15)
+    except ValueError:
+        quiet = -1.0
+    if not math.isfinite(quiet) or quiet <= 0:
+        raise SettingsError(f"--ocpi-quiet {raw.get('ocpi-quiet')!r}: give seconds above 0")
     faults = tuple(raw.get("ocpi-client-fault") or ())
     known = PULL_FAULTS if direction == "pull" else CLIENT_FAULTS
     unknown = [f for f in faults if f not in known]
@@ -168,6 +180,7 @@ def _client_side(raw: Mapping[str, Any]) -> dict[str, Any]:
         "public_url": None if public is None else str(public),
         "trigger": raw.get("ocpi-trigger") or None,
         "wait": wait,
+        "quiet": quiet,
         "client_faults": faults,
     }
 

@@ -17,18 +17,19 @@ from harness.checks.client_side import (
     check_client_token,
     check_incremental,
     check_pulls,
+    list_requests,
     syncs,
 )
 from harness.client import OcpiClient
 from harness.inbox import serve_inbox
 from harness.pull import find_sender, latest_stamp, pull_cdrs
-from harness.push import PushError
+from harness.push import PeerError
 from harness.roles import Role
 from harness.settings import TargetSettings
 from harness.target import Target
 from harness.verdict import conforms
 from harness.versions import version_profile
-from scenarios.test_cdr_push import Pushed, _announce, _judged, _trigger
+from scenarios.client_calls import ClientCalls, announce, judged, plays_itself, trigger
 
 pytestmark = [pytest.mark.cdrs]
 
@@ -38,7 +39,7 @@ def pulled(
     ocpi_settings: TargetSettings,
     ocpi_target: Callable[[Role], Target],
     request: pytest.FixtureRequest,
-) -> Iterator[Pushed]:
+) -> Iterator[ClientCalls]:
     """The partner's pulls of the sender the harness served (session-wide)."""
     settings = ocpi_settings
     if settings.direction != "pull":
@@ -50,20 +51,23 @@ def pulled(
     with serve_inbox(
         settings.version, host, port, settings.public_url, settings.seed, role="cpo"
     ) as inbox:
-        if settings.trigger is None and settings.url is None and settings.listen[1] == 0:
+        if plays_itself(settings):
+            announce(request, "ocpi: no partner given: the harness's own puller plays the eMSP")
             waited = _pull_ourselves(inbox.versions_url, inbox.token, settings)
         else:
-            _announce(
+            announce(
                 request,
                 f"ocpi: pull the CDRs from {inbox.endpoint} (versions {inbox.versions_url}) "
                 f"with 'Authorization: Token <token>', the token printed once here: "
                 f"{inbox.token}",
             )
-            waited = _trigger(settings, inbox.versions_url, inbox.endpoint, inbox.token)
-            inbox.wait(settings.wait)
+            waited = trigger(settings, inbox.versions_url, inbox.endpoint, inbox.token)
+            inbox.wait(settings.wait, settings.quiet)
         for exchange in inbox.received:
             recorder.keep(exchange)
-        yield Pushed(inbox.pulls(), inbox.endpoint, waited, inbox.known, settings.version)
+        yield ClientCalls(
+            inbox.pulls(), inbox.endpoint, waited, inbox.known, settings.version, inbox.party
+        )
 
 
 def _pull_ourselves(versions_url: str, token: str, settings: TargetSettings) -> str:
@@ -75,7 +79,7 @@ def _pull_ourselves(versions_url: str, token: str, settings: TargetSettings) -> 
         first = pull_cdrs(client, sender, None, faults, "sync 1")
         since = None if "re-read-all" in faults else latest_stamp(first.pages)
         pull_cdrs(client, sender, since, faults, "sync 2")
-    except PushError as exc:
+    except PeerError as exc:
         return f"(the harness's own puller failed: {exc})"
     finally:
         client.close()
@@ -85,36 +89,40 @@ def _pull_ourselves(versions_url: str, token: str, settings: TargetSettings) -> 
 @pytest.mark.pagination
 @pytest.mark.requirement("H-PULL-01")
 def test_the_list_is_read_to_its_end_each_page_once(
-    pulled: Pushed, request: pytest.FixtureRequest
+    pulled: ClientCalls, request: pytest.FixtureRequest
 ) -> None:
-    conforms(request, check_pulls(pulled.pushes, pulled.endpoint, pulled.waited))
+    conforms(request, check_pulls(pulled.calls, pulled.endpoint, pulled.waited))
 
 
 @pytest.mark.pagination
 @pytest.mark.requirement("H-PULL-02")
-def test_a_later_sync_asks_what_changed(pulled: Pushed, request: pytest.FixtureRequest) -> None:
-    if len(syncs(pulled.pushes)) < 2:
+def test_a_later_sync_asks_what_changed(
+    pulled: ClientCalls, request: pytest.FixtureRequest
+) -> None:
+    if len(syncs(list_requests(pulled.calls, pulled.endpoint))) < 2:
         pytest.skip("the partner synced once: whether it syncs incrementally is not known")
-    conforms(request, check_incremental(pulled.pushes))
+    conforms(request, check_incremental(pulled.calls, pulled.endpoint))
 
 
 @pytest.mark.auth
 @pytest.mark.requirement("T-AUTH-01", "T-AUTH-02", "T-AUTH-03")
 def test_every_pull_carries_the_token_in_the_versions_encoding(
-    pulled: Pushed, request: pytest.FixtureRequest
+    pulled: ClientCalls, request: pytest.FixtureRequest
 ) -> None:
     profile = version_profile(pulled.version)
     rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
-    found = check_client_token(pulled.pushes, profile, pulled.known)
-    conforms(request, _judged(pulled, ("T-AUTH-01", rule), found))
+    found = check_client_token(pulled.calls, profile, pulled.known)
+    conforms(request, judged(pulled, ("T-AUTH-01", rule), found))
 
 
 @pytest.mark.transport
 @pytest.mark.requirement("T-HDR-03", "T-HDR-04", "T-ROUTE-01")
 def test_every_pull_carries_the_headers_of_a_request(
-    pulled: Pushed, request: pytest.FixtureRequest
+    pulled: ClientCalls, request: pytest.FixtureRequest
 ) -> None:
     if not version_profile(pulled.version).request_ids:
         pytest.skip("2.1.1 has no request ids or routing headers")
-    found = check_client_request_ids(pulled.pushes) + check_client_routing(pulled.pushes)
-    conforms(request, _judged(pulled, ("T-HDR-03", "T-HDR-04", "T-ROUTE-01"), found))
+    found = check_client_request_ids(pulled.calls) + check_client_routing(
+        pulled.calls, pulled.party
+    )
+    conforms(request, judged(pulled, ("T-HDR-03", "T-HDR-04", "T-ROUTE-01"), found))

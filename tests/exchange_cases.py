@@ -851,8 +851,9 @@ _PUSH_HEADERS = {
     "OCPI-from-country-code": "NL",
     "OCPI-from-party-id": "CPO",
     "OCPI-to-country-code": "NL",
-    "OCPI-to-party-id": "HAR",
+    "OCPI-to-party-id": "MCK",
 }
+_PEER = ("NL", "MCK")
 
 
 def _push(
@@ -861,6 +862,7 @@ def _push(
     sent = {k: v for k, v in _PUSH_HEADERS.items() if k not in drop}
     sent.update({k.replace("_", "-"): v for k, v in headers.items()})
     made = Exchange("incoming push", method, url, sent, '{"id": "CDR1"}', status=201)
+    made.parsed = {"status_code": 1000}
     made.incoming = True
     return made
 
@@ -927,12 +929,20 @@ CASES += [
         "T-HDR-04",
         [_push(drop=("X-Correlation-ID",))],
     ),
-    case("the routing headers", check_client_routing, "", [_push()]),
+    case("the routing headers", check_client_routing, "", [_push()], _PEER),
+    case(
+        "addressed to another party",
+        check_client_routing,
+        "T-ROUTE-01",
+        [_push(OCPI_to_party_id="HAR")],
+        _PEER,
+    ),
     case(
         "no routing headers",
         check_client_routing,
         "T-ROUTE-01",
         [_push(drop=("OCPI-to-party-id",))],
+        _PEER,
     ),
     case("JSON declared", check_client_content_type, "", [_push()]),
     case(
@@ -981,6 +991,13 @@ CASES += [
         check_incremental,
         "",
         [*_FOLLOWED, _pull("date_from=2025-01-01T00:00:00Z")],
+        _SENDER,
     ),
-    case("a second sync reading all again", check_incremental, "H-PULL-02", [*_FOLLOWED, _pull()]),
+    case(
+        "a second sync reading all again",
+        check_incremental,
+        "H-PULL-02",
+        [*_FOLLOWED, _pull()],
+        _SENDER,
+    ),
 ]

@@ -24,7 +24,7 @@ EXPECTED = {
     "over-limit": ("H-PULL-01", "warning"),
     "raw-token": ("T-AUTH-03", "fail"),
     "no-request-id": ("T-HDR-03", "fail"),
-    "no-routing-headers": ("T-ROUTE-01", "fail"),
+    "no-routing-headers": ("T-ROUTE-01", "warning"),  # allowed peer to peer (AMB-08)
 }
 
 
@@ -82,3 +82,31 @@ def test_a_pull_fault_of_the_other_direction_is_named() -> None:
         parse_settings({"ocpi-direction": "pull", "ocpi-client-fault": ["put-cdr"]})
     with pytest.raises(SettingsError, match=r"push .* or pull"):
         parse_settings({"ocpi-direction": "sideways"})
+
+
+def test_the_wait_goes_on_while_the_partner_is_still_reading_a_list() -> None:
+    import threading
+    import time
+
+    # Given an eMSP that reads a page, then waits longer than the quiet period before the next
+    with serve_inbox("2.2.1", role="cpo") as inbox:
+        client = OcpiClient("2.2.1", inbox.token)
+        sender = find_sender(client, inbox.versions_url)
+
+        def slow_sync() -> None:
+            url: str | None = sender
+            while url is not None:
+                page = client.get(url)
+                link = page.header("Link")
+                url = link.split(";")[0].strip("<> ") if link else None
+                time.sleep(0.4)
+
+        reader = threading.Thread(target=slow_sync)
+        reader.start()
+        # When the harness waits with a quiet period shorter than the partner's pauses
+        inbox.wait(10, quiet=0.2)
+        read = [p for p in inbox.pulls() if p.status == 200]  # when the wait ended
+        reader.join()
+        client.close()
+    # Then it waited for the last page: the partner was still following Links
+    assert len(read) == 3

@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
+from harness.checks.exchange_finding import answer_fact
 from harness.checks.exchange_finding import exchange_finding as _f
 from harness.checks.registry import check
 from harness.checks.transport import ROUTING
-from harness.exchange import Exchange, as_count, next_link
+from harness.exchange import Exchange, as_count, module_path, next_link
 from harness.findings import Finding, Level
 from harness.versions import VersionProfile
 
@@ -44,11 +45,9 @@ def check_pushes(pushes: Sequence[Exchange], endpoint: str, waited: str) -> list
     harness waited and after what."""
     if not pushes:
         return [_f(None, "H-PUSH-01", f"no request reached the CDR receiver {endpoint} {waited}")]
-    base = urlsplit(endpoint).path.rstrip("/")
+    base = module_path(endpoint)
     replaced = [p for p in pushes if p.method in ("PUT", "PATCH", "DELETE")]
-    elsewhere = [
-        p for p in pushes if p.method == "POST" and urlsplit(p.url).path.rstrip("/") != base
-    ]
+    elsewhere = [p for p in pushes if p.method == "POST" and module_path(p.url) != base]
     found = _told(
         replaced, "C-005", f"sent {replaced[0].method if replaced else ''} to a CDR's URL: a CDR "
         "once sent is never replaced or changed (a correction is a new credit CDR)",
@@ -57,8 +56,20 @@ def check_pushes(pushes: Sequence[Exchange], endpoint: str, waited: str) -> list
         elsewhere,
         "C-024",
         f"POSTed to {urlsplit(elsewhere[0].url).path if elsewhere else ''}, not to the "
-        f"endpoint URL {base}: a CDR is POSTed to the receiver's endpoint itself",
+        f"endpoint URL {endpoint}: a CDR is POSTed to the receiver's endpoint itself",
     )
+    # None answered 2xx, and not for what another check says (above; the token: 401/403; the
+    # Content-Type: 415; a CDR refused for its content is 2xx with 2001): the deciding fact
+    # is the answer
+    answered = [p for p in pushes if p.status is not None and 200 <= p.status < 300]
+    if not found and not answered and pushes[0].status not in (401, 403, 415):
+        found.append(
+            _f(
+                pushes[0], "H-PUSH-01",
+                f"{len(pushes)} request(s) reached the CDR receiver {waited}, and none was "
+                f"answered 2xx: the first got {answer_fact(pushes[0])}",
+            )
+        )  # fmt: skip
     return found
 
 
@@ -98,7 +109,13 @@ def check_client_token(
     return (
         _told(missing, "T-AUTH-01", "carry no 'Authorization: Token <token>'", "Authorization")
         + _told(encoded_wrong, rule, f"send the token {form}", "Authorization")
-        + _told(unknown, "T-AUTH-01", "carry a token the receiver never gave", "Authorization")
+        + _told(
+            unknown,
+            "T-AUTH-01",
+            "carry a token that opens nothing: not one the harness gave, or one a "
+            "registration retired (TOKEN_A once TOKEN_C was given, T-AUTH-05)",
+            "Authorization",
+        )
     )
 
 
@@ -141,14 +158,40 @@ def check_client_request_ids(pushes: Sequence[Exchange]) -> list[Finding]:
     versions=("2.2.1", "2.3.0"),
     roles=("cpo", "emsp"),
 )
-def check_client_routing(pushes: Sequence[Exchange]) -> list[Finding]:
+def check_client_routing(
+    pushes: Sequence[Exchange], harness_party: tuple[str, str]
+) -> list[Finding]:
     """Every request to the CDRs module (a functional module) carries the four OCPI-from/to
-    routing headers (T-ROUTE-01)."""
+    routing headers, addressed to the harness's party (T-ROUTE-01). Without them it is a
+    warning (the peer-to-peer exception, AMB-08, as for a server's answers); addressed to
+    another party, an error naming it."""
     lacking = [p for p in pushes if any(_header(p, h) is None for h in _ROUTING_HEADERS)]
     which = ""
     if lacking:
         which = ", ".join(h for h in _ROUTING_HEADERS if _header(lacking[0], h) is None)
-    return _told(lacking, "T-ROUTE-01", f"lack routing headers ({which})", "OCPI-from-party-id")
+    found = [
+        replace(f, level=Level.WARNING)
+        for f in _told(
+            lacking, "T-ROUTE-01",
+            f"lack routing headers ({which}): allowed only peer to peer, without a hub "
+            "(AMB-08)", "OCPI-to-party-id",
+        )
+    ]  # fmt: skip
+    wanted = tuple(v.upper() for v in harness_party)
+    elsewhere = [
+        p
+        for p in pushes
+        if p not in lacking
+        and tuple((_header(p, f"OCPI-to-{n}") or "").upper() for n in ROUTING) != wanted
+    ]
+    if elsewhere:
+        to = "/".join(_header(elsewhere[0], f"OCPI-to-{n}") or "" for n in ROUTING)
+        found += _told(
+            elsewhere, "T-ROUTE-01",
+            f"are addressed to {to}, but the harness's peer is {'/'.join(harness_party)}",
+            "OCPI-to-party-id",
+        )  # fmt: skip
+    return found
 
 
 @check(requirements=("T-HDR-01",), needs=("incoming requests",), roles=("cpo", "emsp"))
@@ -191,28 +234,40 @@ def check_pulls(pulls: Sequence[Exchange], endpoint: str, waited: str) -> list[F
     in one sync, no limit above the X-Limit the answers said (warnings) (H-PULL-01)."""
     if not pulls:
         return [_f(None, "H-PULL-01", f"no request reached the CDR list {endpoint} {waited}")]
+    listed = list_requests(pulls, endpoint)
     found: list[Finding] = []
-    for number, sync in enumerate(syncs(pulls), 1):
+    for number, sync in enumerate(syncs(listed), 1):
         pages = [{k: _asked(p).get(k) for k in _PAGE_KEYS} for p in sync]
-        for index, page in enumerate(sync):
+        for page in sync:
             link = next_link(page, page.url) if page.status == 200 else None
             if link is None:
                 continue
             wanted = {k: dict(parse_qsl(urlsplit(link).query)).get(k) for k in _PAGE_KEYS}
-            if wanted not in pages[index + 1 :]:
+            if wanted not in pages:  # asked before or after: pages may come in parallel
                 found.append(_f(
                     page, "H-PULL-01",
-                    f"sync {number} did not follow the Link of {page.label} ({link}): the "
-                    "CDRs from there on were never read", "Link",
+                    f"sync {number} did not follow the Link of {page.label} ({link}): no "
+                    f"request of the sync asked offset={wanted.get('offset')}, so the CDRs "
+                    "from there on were never read", "Link",
                 ))  # fmt: skip
                 break
         # A page read twice (a refused request asked again is a retry, not a second read)
         read = [p for p in sync if p.status == 200]
-        seen = Counter(p.url for p in read)
-        twice = [p for p in read if seen[p.url] > 1]
+        seen = Counter(_page_key(p) for p in read)
+        twice = [p for p in read if seen[_page_key(p)] > 1]
         found += _warned(twice, f"asked the same page more than once in sync {number}")
-    found += _over_limit(pulls)
+    found += _over_limit(listed)
     return found
+
+
+def list_requests(pulls: Sequence[Exchange], endpoint: str) -> list[Exchange]:
+    """The requests of the list itself (not of one CDR below it)."""
+    base = module_path(endpoint)
+    return [p for p in pulls if module_path(p.url) == base]
+
+
+def _page_key(pull: Exchange) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(_asked(pull).items()))
 
 
 def _warned(requests: Sequence[Exchange], what: str) -> list[Finding]:
@@ -237,10 +292,10 @@ def _read_cdrs(pull: Exchange) -> bool:
 
 
 @check(requirements=("H-PULL-02",), needs=("incoming requests",), roles=("emsp",))
-def check_incremental(pulls: Sequence[Exchange]) -> list[Finding]:
+def check_incremental(pulls: Sequence[Exchange], endpoint: str) -> list[Finding]:
     """A sync after the first asks date_from, what changed since, not every CDR again
     (H-PULL-02, a warning)."""
-    cut = syncs(pulls)
+    cut = syncs(list_requests(pulls, endpoint))
     # A sync after one that read nothing (refused, failed) has no time to start from
     later = [
         sync[0]

@@ -11,7 +11,7 @@ from typing import Any
 
 from harness.cli.inputs import usage_failure
 from harness.client import OcpiClient
-from harness.push import CLIENT_FAULTS, PushError, find_receiver, push_cdrs
+from harness.push import CLIENT_FAULTS, PeerError, find_receiver, push_cdrs
 from harness.redaction import RUN_SECRETS
 from harness.versions import SUPPORTED_VERSIONS
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         receiver = find_receiver(client, to)
         result = push_cdrs(client, receiver, args.count, args.seed, frozenset(args.fault),
                            args.profile)  # fmt: skip
-    except PushError as exc:
+    except PeerError as exc:
         sys.stderr.write(f"ocpi-harness push: {RUN_SECRETS.redact(str(exc))}\n")
         return EXIT_UNREACHABLE
     except ValueError as exc:  # an unknown profile

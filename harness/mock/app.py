@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -27,12 +26,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from harness.checks import check_object
-from harness.exchange import Exchange, parse_body
+from harness.exchange import Exchange, parse_body, version_first
 from harness.findings import Finding, Level
 from harness.mock import credentials as credentials_module
 from harness.mock.auth import authorize
 from harness.mock.credentials import PartnerError, register_with
-from harness.mock.envelope import error, read_json_body, respond
+from harness.mock.envelope import error, own_base, read_json_body, respond
 from harness.mock.listing import list_response
 from harness.mock.seed import seed_store
 from harness.mock.settings import MockSettings
@@ -88,7 +87,7 @@ def create_app(
     ) -> Response:
         app.state.requests += 1
         asked = request.url
-        body = await request.body() if incoming is not None else b""
+        body = await _kept_body(request, settings) if incoming is not None else b""
         path = request.scope["path"]
         if len(path) > 1 and path.endswith("/"):
             # "cdrs/?offset=" (the 2.1.1 examples' style) is the same resource as "cdrs?offset=".
@@ -122,7 +121,8 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         path = request.url.path
         if exc.status_code != 405:
-            said = f"no such path: {path}. {_where_to(settings, path, _base(request))}"
+            asked = request.scope.get("ocpi.asked_path", path)
+            said = f"no such path: {asked}. {_where_to(settings, path, _base(request))}"
             return error(settings, exc.status_code, 2000, said)
         # A method the resource does not offer gets 405 with Allow whoever asks (RFC 9110;
         # OCPI defines no status for n/a methods, AMB-11).
@@ -163,6 +163,19 @@ async def _register_when_up(
             last = exc
             await asyncio.sleep(0.5)
     print(f"ocpi-mock: could not register with {settings.register_url}: {last}")
+
+
+async def _kept_body(request: Request, settings: MockSettings) -> bytes:
+    """The body of a partner's request, to record: read (and kept for the handler) only when
+    its Content-Length fits the peer's body limit; a larger or unannounced body is left to
+    the handler, which refuses or streams it, and is not recorded."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > settings.max_body_bytes:
+        return b""
+    try:
+        return await request.body()
+    except ClientDisconnect:
+        return b""
 
 
 async def _buffered(response: Response) -> Response:
@@ -307,31 +320,23 @@ def _document(app: FastAPI, settings: MockSettings) -> None:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
-# The URL layout of the most used Python OCPI server library (its tutorials call
-# /ocpi/cpo/2.3.0/cdrs): served as this peer's own /ocpi/2.3.0/cpo/cdrs, so that those calls
-# work against the mock with only host, port and token changed.
-_ROLE_FIRST = re.compile(r"^/ocpi/(cpo|emsp)/([0-9]+\.[0-9]+(?:\.[0-9]+)?)(?=/|$)")
+    return own_base(request)
 
 
 def _serve_role_first(request: Request) -> None:
-    """Rewrite a role-first path (``/ocpi/cpo/2.3.0/cdrs``) to this peer's version-first one
-    (``/ocpi/2.3.0/cpo/cdrs``), raw path too (received CDRs are found by it)."""
+    """Rewrite a role-first path (``/ocpi/cpo/2.3.0/cdrs``, the layout of the most used Python
+    OCPI server library's tutorials) to this peer's version-first one (``/ocpi/2.3.0/cpo/
+    cdrs``), raw path too (received CDRs are found by it), keeping the path asked for the
+    messages."""
     path = request.scope["path"]
-    match = _ROLE_FIRST.match(path)
-    if match is None:
+    rewritten = version_first(path)
+    if rewritten == path:
         return
-    role, version = match.group(1), match.group(2)
-    request.scope["path"] = f"/ocpi/{version}/{role}{path[match.end() :]}"
+    request.scope["ocpi.asked_path"] = path
+    request.scope["path"] = rewritten
     raw = request.scope.get("raw_path")
     if raw:
-        head = f"/ocpi/{role}/{version}".encode("latin-1")
-        if raw.startswith(head):
-            request.scope["raw_path"] = (
-                f"/ocpi/{version}/{role}".encode("latin-1") + raw[len(head) :]
-            )
+        request.scope["raw_path"] = version_first(raw.decode("latin-1")).encode("latin-1")
 
 
 def _module_urls(settings: MockSettings, base: str) -> str:
@@ -390,8 +395,13 @@ def _not_here(settings: MockSettings, method: str, path: str, base: str) -> str:
             f"a CDR is POSTed to the receiver's endpoint URL {receiver}, not to an id URL "
             "(C-024); a CDR once stored cannot be replaced (C-005)"
         )
-    if "/emsp/cdrs" in path:
+    if "/emsp/cdrs" in path and method in ("PUT", "PATCH", "DELETE"):
         return "CDRs cannot be replaced, updated or deleted (C-005, T-CDR-04)"
+    if path.endswith("/emsp/cdrs") and method == "GET":
+        return (
+            "the receiver's endpoint takes POSTs of CDRs; a stored CDR is read at the Location "
+            "its POST was answered with (C-025)"
+        )
     return f"method not allowed here: {method} {path}"
 
 
@@ -555,7 +565,7 @@ async def _receive(
     headers = {}
     if not settings.has_fault("no-location-header"):
         path = "/".join(_segment(k) for k in key if k)
-        headers["Location"] = f"{str(request.base_url).rstrip('/')}/ocpi/{version}/emsp/cdrs/{path}"
+        headers["Location"] = f"{own_base(request)}/ocpi/{version}/emsp/cdrs/{path}"
     headers.update(_routing_headers(request, settings, version))
     return respond(settings, None, 1000, "Success", 201, headers)
 

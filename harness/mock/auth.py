@@ -103,6 +103,15 @@ def refusal(request: Request, settings: MockSettings, store: Store, version: str
     decoded = decoded_token(value)
     known = {settings.token} | ({decoded} if decoded and store.token(decoded) else set())
     retired = store.meta(RETIRED) is not None
+    rule = "T-AUTH-05" if base64_token else "T-AUTH-06"
+    if retired and settings.token in (value, decoded):
+        return (
+            "this token (TOKEN_A) was retired by the credentials registration: use the token "
+            f"the registration gave (TOKEN_C, {rule})"
+        )
+    issued = store.token(decoded or value)
+    if issued is not None and not issued.active:
+        return f"this token was replaced or unregistered: use the current one ({rule})"
     if base64_token and decoded is None:
         if value == settings.token or store.token(value) is not None:
             return (
@@ -112,12 +121,6 @@ def refusal(request: Request, settings: MockSettings, store: Store, version: str
         return f"unknown token (OCPI {version} expects the Base64 of a token)"
     if version is not None and not base64_token and decoded in known and value not in known:
         return f"OCPI {version} sends the token as it is, not Base64-encoded (T-AUTH-02)"
-    sent = decoded if base64_token else value
-    if sent == settings.token and retired:
-        return (
-            "this token (TOKEN_A) was retired by the credentials registration: use the token "
-            "the registration gave (TOKEN_C, T-AUTH-05)"
-        )
     if base64_token:
         return "unknown token: its Base64 decodes to no token this peer issued or was given"
     return "unknown token: not one this peer issued or was given"

@@ -22,10 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.mock.auth import RETIRED, caller_token, header_value, refusal
-from harness.mock.envelope import error, read_json_body, respond
+from harness.mock.envelope import error, own_base, read_json_body, respond
 from harness.mock.settings import MockSettings
 from harness.mock.store import IssuedToken, Store
 from harness.models.credentials import credentials_model
+from harness.redaction import RUN_SECRETS
 from harness.versions import version_profile
 
 logger = logging.getLogger("harness.mock")
@@ -158,7 +159,7 @@ async def partner_endpoints(
 
 
 def _versions_url(request: Request) -> str:
-    return f"{str(request.base_url).rstrip('/')}/ocpi/versions"
+    return f"{own_base(request)}/ocpi/versions"
 
 
 async def handle(
@@ -200,6 +201,9 @@ async def handle(
         logger.warning("credentials %s from a partner: %s", method, exc)
         return error(settings, 200, exc.status_code, f"unable to use the client's API: {exc}")
     fresh = new_token()
+    # Both are credentials from now on: no log line or report of this process shows them
+    RUN_SECRETS.add(fresh)
+    RUN_SECRETS.add(theirs["token"])
     store.add_token(IssuedToken(fresh, "C", version, theirs["url"], theirs["token"], True))
     if registered and token is not None:
         store.deactivate(token)  # rotated (T-CRED-03)
@@ -248,6 +252,13 @@ def _credentials_problem(exc: ValidationError, body: Any, version: str) -> str:
             )
         elif version != "2.1.1" and "roles" not in body and "party_id" in body:
             shape = f"; party_id beside token and url is the 2.1.1 form: {version} sends roles[]"
+        elif version == "2.3.0" and any(
+            isinstance(r, dict) and r.get("role") == "HUB" for r in body.get("roles") or []
+        ):
+            shape = (
+                "; role HUB is the 2.2.1 form: a 2.3.0 hub lists the parties it reaches in "
+                "roles (AMB-16)"
+            )
     return f"not a {version} Credentials object: {said}{more}{shape}"
 
 

@@ -97,3 +97,10 @@ async def read_json_body(request: Any, settings: MockSettings) -> tuple[str, Any
         if settings.has_fault("non-json-accepted"):  # refused, but as an OCPI answer
             return error(settings, 200, 2001, "the body is not JSON")
         return error(settings, 400, 2000, "the body is not JSON (T-HTTP-01)")
+
+
+def own_base(request: Any) -> str:
+    """Where this peer's URLs start: its advertised URL (behind a tunnel or an ingress), else
+    the scheme, host and port the request came to."""
+    advertised = request.app.state.settings.advertised_url
+    return str(advertised or request.base_url).rstrip("/")

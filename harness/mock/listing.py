@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from harness.mock.envelope import error, respond
+from harness.mock.envelope import error, own_base, respond
 from harness.mock.faults import FaultName
 from harness.mock.settings import MockSettings
 from harness.mock.store import Store
@@ -135,6 +135,8 @@ def _next_link(
         )
     params.update({"offset": offset, "limit": limit})
     base = str(request.url.replace(query=""))
+    if settings.advertised_url:  # reached through a tunnel or an ingress: its URL, not ours
+        base = f"{own_base(request)}{request.url.path}"
     if settings.has_fault("link-other-host"):
         base = str(request.url.replace(query="", hostname="other.example"))
     return f'<{base}?{urlencode(params)}>; rel="next"'

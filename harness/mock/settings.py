@@ -46,6 +46,9 @@ class MockSettings:
     register_url: str | None = None
     register_token: str | None = None
     public_url: str | None = None
+    #: The URL the peer's own URLs (versions, details, Link, Location) start with, when it is
+    #: reached through a tunnel or an ingress; None: the URL each request came to.
+    advertised_url: str | None = None
 
     def __post_init__(self) -> None:
         for role in self.roles:
