@@ -406,6 +406,13 @@ def ocpi_target(
     meters = _meters(request.config)
 
     def for_role(role: Role) -> Target:
+        if ocpi_settings.direction is not None and ocpi_settings.url is None:
+            # Only the partner's client is under test: the embedded mock's server side would
+            # fill the partner's summary with passes of the harness's own
+            pytest.skip(
+                f"--ocpi-direction {ocpi_settings.direction} judges the partner's client; give "
+                "--target-url to judge its server side too"
+            )
         key = "target" if ocpi_settings.url is not None else role
         if key not in opened:
             opened[key] = open_target(ocpi_settings, role)

@@ -7,7 +7,7 @@ date_from (incremental, a warning)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -24,9 +24,8 @@ from harness.client import OcpiClient
 from harness.inbox import serve_inbox
 from harness.pull import find_sender, latest_stamp, pull_cdrs
 from harness.push import PeerError
-from harness.roles import Role
+from harness.recording import Recorder
 from harness.settings import TargetSettings
-from harness.target import Target
 from harness.verdict import conforms
 from harness.versions import version_profile
 from scenarios.client_calls import ClientCalls, announce, judged, plays_itself, trigger
@@ -37,7 +36,6 @@ pytestmark = [pytest.mark.cdrs]
 @pytest.fixture(scope="session")
 def pulled(
     ocpi_settings: TargetSettings,
-    ocpi_target: Callable[[Role], Target],
     request: pytest.FixtureRequest,
 ) -> Iterator[ClientCalls]:
     """The partner's pulls of the sender the harness served (session-wide)."""
@@ -46,7 +44,7 @@ def pulled(
         pytest.skip("the eMSP's pulls are judged with --ocpi-direction pull")
     if settings.role == "cpo":
         pytest.skip("the target plays the CPO: it pulls no CDRs")
-    recorder = ocpi_target("emsp").client.recorder
+    recorder = Recorder()  # the partner's calls, into the journal the reports read
     host, port = settings.listen
     with serve_inbox(
         settings.version, host, port, settings.public_url, settings.seed, role="cpo"

@@ -6,7 +6,7 @@ no CDR replaced, every pushed CDR valid and priced to its totals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,9 +22,8 @@ from harness.client import OcpiClient
 from harness.findings import Finding
 from harness.inbox import serve_inbox
 from harness.push import PeerError, find_receiver, push_cdrs
-from harness.roles import Role
+from harness.recording import Recorder
 from harness.settings import TargetSettings
-from harness.target import Target
 from harness.verdict import conforms
 from harness.versions import version_profile
 from scenarios.client_calls import ClientCalls, announce, judged, plays_itself, trigger
@@ -37,7 +36,6 @@ EMBEDDED_PUSHES = 5  # CDRs the harness's own pusher sends when no partner is gi
 @pytest.fixture(scope="session")
 def pushed(
     ocpi_settings: TargetSettings,
-    ocpi_target: Callable[[Role], Target],
     request: pytest.FixtureRequest,
 ) -> Iterator[ClientCalls]:
     """The partner's pushes, made while the receiver was served (session: every push test
@@ -47,7 +45,7 @@ def pushed(
         pytest.skip("the CPO's pushes are judged with --ocpi-direction push")
     if settings.role == "emsp":
         pytest.skip("the target plays the eMSP: it pushes no CDRs")
-    recorder = ocpi_target("cpo").client.recorder
+    recorder = Recorder()  # the partner's calls, into the journal the reports read
     host, port = settings.listen
     with serve_inbox(settings.version, host, port, settings.public_url, settings.seed) as inbox:
         if plays_itself(settings):
@@ -89,7 +87,10 @@ def _push_ourselves(versions_url: str, token: str, settings: TargetSettings) -> 
 def test_the_cdrs_are_posted_to_the_receivers_endpoint(
     pushed: ClientCalls, request: pytest.FixtureRequest
 ) -> None:
-    conforms(request, check_pushes(pushed.calls, pushed.endpoint, pushed.waited))
+    found = check_pushes(pushed.calls, pushed.endpoint, pushed.waited)
+    if not pushed.calls:  # H-PUSH-01 is the finding; how CDRs are posted is not known
+        found += judged(pushed, ("C-024", "C-005"), [])
+    conforms(request, found)
 
 
 @pytest.mark.auth

@@ -107,8 +107,9 @@ def test_credit_amounts_follow_amb_c_10() -> None:
 def test_schema_errors_never_raise_on_garbage() -> None:
     for raw in (b"", b"null", b"[]", b"{", b"\xff", "{}", 42, [1, 2], {"id": None}):
         findings = check_cdr(raw, "2.2.1")
-        assert findings
-        assert all(f.level is Level.ERROR for f in findings)
+        assert [f for f in findings if f.level is Level.ERROR]
+        # (beside the errors: notes of the rules the schema's errors kept from being judged)
+        assert all(f.level is Level.ERROR or f.outcome == "partial" for f in findings)
     assert check_tariff(b"{}", "2.3.0")
 
 

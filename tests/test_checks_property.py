@@ -160,6 +160,10 @@ def _strategy(spec: CheckSpec, parameter: inspect.Parameter) -> st.SearchStrateg
         return st.lists(st.sampled_from(spec.requirements), max_size=3).map(tuple)
     if annotation == "Sequence[int | None]":
         return st.lists(st.none() | st.integers(-5, 10**6), max_size=6)
+    if annotation == "Sequence[Exchange]":  # a partner's requests to the harness
+        return st.lists(exchanges(), max_size=4)
+    if annotation == "Callable[[str], bool]":  # which tokens the harness gave
+        return st.sampled_from([lambda token: token == "t0k3n-given", lambda token: True])
     raise LookupError(f"{spec.name}: no strategy for {name}: {annotation}")
 
 

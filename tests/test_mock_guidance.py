@@ -116,6 +116,22 @@ def test_a_token_refused_says_what_to_send() -> None:
             {"token": "t", "url": "http://p/v", "party_id": "ABC", "country_code": "NL"},
             "party_id beside token and url is the 2.1.1 form",
         ),
+        (
+            "2.3.0",
+            {
+                "token": "t" * 10,
+                "url": "http://p/ocpi/versions",
+                "roles": [
+                    {
+                        "role": "HUB",
+                        "party_id": "HUB",
+                        "country_code": "NL",
+                        "business_details": {"name": "Hub"},
+                    }
+                ],
+            },
+            "role HUB is the 2.2.1 form",
+        ),
     ],
 )
 def test_a_credentials_body_of_the_wrong_shape_is_refused_naming_the_fields(

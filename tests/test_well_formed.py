@@ -48,11 +48,31 @@ def test_a_malformed_field_is_not_taken_for_an_absent_one() -> None:
     # When it is checked
     found = check_cdr(cdr, "2.2.1")
     # Then the schema says the price is malformed, and no check says the CDR embeds no
-    # tariffs (C-026) or names a tariff it lacks (C-014)
+    # tariffs (C-026) or names a tariff it lacks (C-014): those rules are judged on part of
+    # the evidence only, the schema finding named as the cause
     assert any(f.requirement == "TF-001" or f.path.startswith("$.tariffs") for f in found)
-    assert not [f for f in found if f.requirement in ("C-014", "C-026")], found
+    told = [f for f in found if f.requirement in ("C-014", "C-026")]
+    assert told
+    assert all(f.outcome == "partial" and f.level.value == "info" for f in told), told
+    assert all(f.cause in ("TF-001", "TF-002") for f in told), told
 
 
 def test_a_valid_cdr_is_judged_as_before() -> None:
     # Given the valid full CDR (beside the refusals above), Then it has no finding at all
     assert check_cdr(_cdr("2.2.1"), "2.2.1") == []
+
+
+def test_a_check_that_cannot_run_on_a_malformed_object_says_so() -> None:
+    # Given a CDR whose location lacks evse_uid (the whole cdr_location is then unusable, and
+    # the cost check needs its country)
+    cdr = _cdr("2.2.1")
+    del cdr["cdr_location"]["evse_uid"]
+    found = check_cdr(cdr, "2.2.1")
+    # Then the schema finding is the error, and the cost rules are partial because of it,
+    # not passed as if the CDR had been priced
+    assert [f.requirement for f in found if f.level.value == "error"] == ["C-001"]
+    cost = [f for f in found if f.requirement == "C-026"]
+    assert cost
+    assert cost[0].outcome == "partial"
+    assert cost[0].cause == "C-001"
+    assert "check_cost could not run on this object" in cost[0].message

@@ -19,7 +19,7 @@ from harness.checks.schema import check_schema
 from harness.checks.tariff_consistency import TARIFF_CHECKS
 from harness.checks.unknown_fields import check_unknown_fields
 from harness.checks.well_formed import partial_findings, well_formed_part
-from harness.findings import Finding
+from harness.findings import Finding, Level
 from harness.models import Kind, model_for
 from harness.models.base import declared
 from harness.options import DEFAULT_OPTIONS, Options
@@ -51,7 +51,8 @@ def check_object(
         part = well_formed_part(text, version, kind)
         if part is not None:
             checks = TARIFF_CHECKS if kind == "tariff" else CDR_CHECKS
-            findings += partial_findings(part, CheckContext(version, options), checks)
+            cause = next((f for f in findings if f.level is Level.ERROR), None)
+            findings += partial_findings(part, CheckContext(version, options), checks, cause)
         return findings
     return list(check_model(model, version, kind, options))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import cache
 from typing import Annotated, Any
 
@@ -92,20 +93,52 @@ def partial_findings(
     part: BaseModel,
     ctx: CheckContext,
     checks: Iterable[Callable[[Any, CheckContext], Iterable[Finding]]],
+    cause: Finding | None = None,
 ) -> Iterator[Finding]:
     """What the checks that need only well-formed fields find on ``part``. A check that
     needs a field the object lacks (it meets a None where the schema promises a value) says
-    nothing of it: the schema findings already say the field is missing or malformed. Only
-    errors and warnings are kept."""
+    nothing wrong of it: the schema findings already say the field is missing or malformed.
+    Only errors and warnings are kept, and, with ``cause`` (the object's first schema
+    error), one ``partial`` note per requirement of each check that could not run, so that
+    no rule reads as passed on an object it did not judge."""
     specs = all_checks()
+    told: set[str] = set() if cause is None else {cause.requirement}
     for check in checks:
         spec = specs.get(check.__name__)
-        if spec is None or spec.needs != _WELL_FORMED:
+        if spec is None:
             continue
-        try:
-            found = list(check(part, ctx))
-        except (TypeError, AttributeError, ValueError, ArithmeticError):
+        found: list[Finding] | None = None
+        if spec.needs == _WELL_FORMED:
+            try:
+                found = list(check(part, ctx))
+            except (TypeError, AttributeError, ValueError, ArithmeticError):
+                found = None
+        if found is None:
+            if cause is not None and spec.applies(ctx.version, None):
+                yield from _not_run(spec.name, spec.title, spec.requirements, cause, told, ctx)
             continue
         # Notes of what could not be done ("could not re-price") add nothing to a schema
         # failure: only what is wrong is kept.
         yield from (f for f in found if f.level is not Level.INFO)
+
+
+def _not_run(
+    name: str,
+    title: str,
+    requirements: tuple[str, ...],
+    cause: Finding,
+    told: set[str],
+    ctx: CheckContext,
+) -> Iterator[Finding]:
+    fact = f"{cause.path}: {cause.message}"[:300]
+    for rid in requirements:
+        if rid in told:
+            continue
+        told.add(rid)
+        note = ctx.finding(
+            rid,
+            Level.INFO,
+            f"judged on part of the evidence: {name} could not run on this object, because "
+            f"of its schema finding ({cause.requirement}) {fact}",
+        )
+        yield replace(note, outcome="partial", cause=cause.requirement, check=name)

@@ -361,17 +361,6 @@ def _where_to(settings: MockSettings, path: str, base: str) -> str:
             "pushed to an eMSP is read at the Location its POST was answered with. "
             + _module_urls(settings, base)
         )
-    if (
-        len(parts) > 2
-        and parts[:1] == ["ocpi"]
-        and parts[1] == "2.1.1"
-        and parts[2] in ("cpo", "emsp")
-        and len(parts) == 7
-    ):
-        return (
-            "a 2.1.1 CDR's URL has its id only (.../emsp/cdrs/{id}): 2.1.1 CDRs have no "
-            "country_code or party_id. " + _module_urls(settings, base)
-        )
     return _module_urls(settings, base)
 
 

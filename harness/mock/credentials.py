@@ -25,7 +25,7 @@ from harness.mock.auth import RETIRED, caller_token, header_value, refusal
 from harness.mock.envelope import error, own_base, read_json_body, respond
 from harness.mock.settings import MockSettings
 from harness.mock.store import IssuedToken, Store
-from harness.models.credentials import credentials_model
+from harness.models.credentials import credentials_model, listed_roles
 from harness.redaction import RUN_SECRETS
 from harness.versions import version_profile
 
@@ -246,18 +246,19 @@ def _credentials_problem(exc: ValidationError, body: Any, version: str) -> str:
     more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
     shape = ""
     if isinstance(body, dict):
-        if version == "2.1.1" and "roles" in body:
+        roles = version_profile(version).credentials_roles
+        if not roles and "roles" in body:
             shape = (
                 "; 'roles' is the 2.2 form: 2.1.1 sends business_details, party_id, country_code"
             )
-        elif version != "2.1.1" and "roles" not in body and "party_id" in body:
+        elif roles and "roles" not in body and "party_id" in body:
             shape = f"; party_id beside token and url is the 2.1.1 form: {version} sends roles[]"
-        elif version == "2.3.0" and any(
+        elif "HUB" not in listed_roles(version) and any(
             isinstance(r, dict) and r.get("role") == "HUB" for r in body.get("roles") or []
         ):
             shape = (
-                "; role HUB is the 2.2.1 form: a 2.3.0 hub lists the parties it reaches in "
-                "roles (AMB-16)"
+                f"; role HUB is the 2.2.1 form: a {version} hub lists the parties it reaches "
+                "in roles (AMB-16)"
             )
     return f"not a {version} Credentials object: {said}{more}{shape}"
 

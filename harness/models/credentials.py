@@ -16,7 +16,7 @@ from harness.models.v2_1_1 import BusinessDetails as BusinessDetails211
 from harness.models.v2_1_1 import Image
 from harness.versions import parse_version
 
-__all__ = ["credentials_model"]
+__all__ = ["credentials_model", "listed_roles"]
 
 
 class BusinessDetails(OcpiModel):
@@ -95,11 +95,21 @@ class Credentials230(OcpiModel):
     roles: Annotated[list[CredentialsRole230], Field(min_length=1)]
 
 
+_ROLES: dict[str, frozenset[str]] = {
+    "2.1.1": frozenset(),
+    "2.2.1": frozenset(r.value for r in Role221),
+    "2.3.0": frozenset(r.value for r in Role230),
+}
 _MODELS: dict[str, type[OcpiModel]] = {
     "2.1.1": Credentials211,
     "2.2.1": Credentials221,
     "2.3.0": Credentials230,
 }
+
+
+def listed_roles(version: str) -> frozenset[str]:
+    """The Role values a CredentialsRole of ``version`` may name (none in 2.1.1)."""
+    return _ROLES[parse_version(version)]
 
 
 def credentials_model(version: str) -> type[OcpiModel]:
