@@ -1,0 +1,278 @@
+"""The mock at scale: seeding streams in bounded chunks (memory flat in the number of CDRs) and
+stores exactly what the generator makes; a page deep in the store, or deep in a date window,
+is the same slice of a full crawl and costs what the first page does."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import tracemalloc
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from harness.generate import generate
+from harness.mock import MockSettings, Store
+from harness.mock import seed as seed_module
+from harness.mock.seed import generate_chunk, seed_store
+from harness.mock.store import SenderTable, SentRow
+from tests.mock_helpers import auth, crawl, mock_client
+
+CDRS = "/ocpi/2.2.1/cpo/cdrs"
+
+
+def _stored(store: Store, table: str, version: str = "2.2.1") -> list[str]:
+    page = store.page(table, version, 0, 10**9)
+    assert len(page.bodies) == page.total
+    return page.bodies
+
+
+# -- seeding streams ----------------------------------------------------------------------------
+
+
+def test_seeding_stages_bounded_chunks_and_generates_at_most_one_chunk_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rule (issue 18, item 5): memory while seeding is flat in the number of CDRs: the CDRs
+    # are generated, turned to JSON and staged a chunk at a time, never all at once.
+    monkeypatch.setattr(seed_module, "CHUNK", 10)
+    generated = 0
+    staged: list[int] = []
+    ahead: list[int] = []
+    make = seed_module.generate_chunk
+    stage = Store._stage
+
+    def counting_make(job: tuple[str, str, str, int, int]) -> seed_module.Chunk:
+        nonlocal generated
+        chunk = make(job)
+        generated += len(chunk.cdrs)
+        return chunk
+
+    def counting_stage(self: Store, table: SenderTable, rows: Iterable[SentRow]) -> None:
+        batch = list(rows)
+        if table == "sent_cdrs":
+            staged.append(len(batch))
+            ahead.append(generated - sum(staged))
+        stage(self, table, batch)
+
+    monkeypatch.setattr(seed_module, "generate_chunk", counting_make)
+    monkeypatch.setattr(Store, "_stage", counting_stage)
+    # Given a store to seed with 55 CDRs, in chunks of 10
+    store = Store()
+    # When it is seeded
+    seed_store(store, MockSettings(roles=("cpo",), cdrs=55), workers=1)
+    # Then each batch staged is one chunk, and no CDR was generated before the chunk before
+    # it had been staged
+    assert staged == [10, 10, 10, 10, 10, 5]
+    assert max(ahead) == 0
+    assert store.page("sent_cdrs", "2.2.1", 0, 1).total == 55
+
+
+def test_seeding_five_times_as_many_cdrs_takes_no_more_python_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rule (issue 18, item 5): the peak of seeding does not grow with the number of CDRs (it
+    # grew by about 5 KB a CDR when they were all generated before the first was stored).
+    monkeypatch.setattr(seed_module, "CHUNK", 25)
+
+    def peak(cdrs: int) -> int:
+        store = Store()
+        tracemalloc.start()
+        try:
+            seed_store(store, MockSettings(roles=("cpo",), cdrs=cdrs, seed="flat"), workers=1)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            store.close()
+
+    peak(25)  # the generator's caches (tariff plans, time zones) filled once
+    # Given the peak of seeding 60 CDRs
+    small = peak(60)
+    # When 300 are seeded
+    large = peak(300)
+    # Then the peak is about the same (300 CDRs held at once would be some 1.5 MB more)
+    assert large < small * 1.2 + 100_000, (small, large)
+
+
+def test_seeded_store_holds_exactly_the_generator_output_in_last_updated_order() -> None:
+    # Rule: the generator's output for a seed does not change with how it is stored: each CDR's
+    # JSON as json.dumps writes it, positions in last_updated order (ties: generation order),
+    # each referenced tariff once (its first occurrence), in last_updated order.
+    settings = MockSettings(roles=("cpo",), cdrs=40, seed="bytes", versions=("2.1.1", "2.2.1"))
+    store = Store()
+    seed_store(store, settings)
+    for version in settings.versions:
+        cdrs = list(generate("cdr", version, 40, "bytes"))
+        ordered = sorted(enumerate(cdrs), key=lambda pair: (pair[1]["last_updated"], pair[0]))
+        assert _stored(store, "sent_cdrs", version) == [
+            json.dumps(cdr, ensure_ascii=False) for _, cdr in ordered
+        ]
+        tariffs: dict[tuple[str, str], dict[str, Any]] = {}
+        for cdr in cdrs:
+            for tariff in cdr.get("tariffs") or []:
+                tariffs.setdefault((tariff["id"], tariff["last_updated"]), tariff)
+        expected = sorted(tariffs.values(), key=lambda t: str(t["last_updated"]))
+        assert _stored(store, "tariffs", version) == [
+            json.dumps(t, ensure_ascii=False) for t in expected
+        ]
+
+
+def test_chunks_from_worker_processes_equal_the_chunks_made_here() -> None:
+    # Rule: a large seeding generated by worker processes stores what one process would.
+    # Given the chunks of 25 CDRs in chunks of 4, made here
+    here = [generate_chunk(("w", "default", "2.2.1", i, min(25, i + 4))) for i in range(0, 25, 4)]
+    # When two worker processes make them
+    started = time.perf_counter()
+    made = list(seed_module._chunks_of_workers(("w", "default", "2.2.1"), 25, 4, 2))
+    # Then they are the same, in the same order
+    assert made == here
+    assert time.perf_counter() - started < 10  # two interpreters' start, not a hang
+
+
+def test_a_worker_that_fails_stops_the_seeding_with_the_reason() -> None:
+    # Given a stream no worker can make (a version the generator does not know)
+    chunks = seed_module._chunks_of_workers(("w", "default", "9.9"), 8, 4, 1)
+    # When the seeding reads it
+    # Then it stops with an error that says where to look, instead of waiting for ever
+    with pytest.raises(RuntimeError, match="seeding worker ended with exit code 1"):
+        list(chunks)
+
+
+def test_seeding_that_fails_midway_leaves_the_store_unseeded_and_seedable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rule: rows, tariffs and the mark commit together; staged rows never reach the tables.
+    monkeypatch.setattr(seed_module, "CHUNK", 5)
+    make = seed_module.generate_chunk
+
+    def failing_make(job: tuple[str, str, str, int, int]) -> seed_module.Chunk:
+        if job[3] >= 10:
+            raise KeyboardInterrupt  # Ctrl-C while the third chunk is generated
+        return make(job)
+
+    settings = MockSettings(roles=("cpo",), cdrs=22)
+    store = Store()
+    # Given a seeding interrupted after two chunks were staged
+    monkeypatch.setattr(seed_module, "generate_chunk", failing_make)
+    with pytest.raises(KeyboardInterrupt):
+        seed_store(store, settings, workers=1)
+    # Then nothing is stored, and nothing is left staged
+    assert store.page("sent_cdrs", "2.2.1", 0, 100).total == 0
+    assert store.meta("seeded:2.2.1") is None
+    assert "seeding" not in [name for _, name, _ in store._db.execute("PRAGMA database_list")]
+    # When it is seeded again
+    monkeypatch.setattr(seed_module, "generate_chunk", make)
+    seed_store(store, settings, workers=1)
+    # Then it holds the seeded CDRs once
+    assert store.page("sent_cdrs", "2.2.1", 0, 100).total == 22
+
+
+def test_a_memory_store_is_private_to_its_connection() -> None:
+    # ":memory:" is SQLite's private temporary database (it may spill to a file): two stores
+    # never see each other's rows, and closing one loses its rows, as ":memory:" did.
+    first, second = Store(), Store(":memory:")
+    first.set_meta("who", "first")
+    assert second.meta("who") is None
+    first.close()
+    second.close()
+
+
+# -- deep pages ---------------------------------------------------------------------------------
+
+
+def _page(client: Any, query: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    response = client.get(f"{CDRS}?{query}", headers=auth())
+    assert response.status_code == 200, response.text
+    return response.json()["data"], dict(response.headers)
+
+
+def test_a_deep_offset_page_is_the_same_slice_of_a_full_crawl() -> None:
+    with mock_client(cdrs=300) as client:
+        # Given every CDR, crawled page by page
+        every = crawl(client, f"{CDRS}?limit=100")
+        assert len(every) == 300
+        # When a page deep in the list is asked for directly
+        data, headers = _page(client, "offset=263&limit=20")
+        # Then it is that slice of the crawl, with the total and a Link to what follows
+        assert data == every[263:283]
+        assert headers["x-total-count"] == "300"
+        assert "offset=283" in headers["link"]
+        last, headers = _page(client, "offset=290&limit=20")
+        assert last == every[290:]
+        assert "link" not in headers
+
+
+def test_a_date_window_at_a_deep_offset_is_the_same_slice_of_the_window() -> None:
+    with mock_client(cdrs=300) as client:
+        every = crawl(client, f"{CDRS}?limit=100")
+        # Given a window from one CDR's last_updated (inclusive) to another's (exclusive)
+        since, until = every[40]["last_updated"], every[270]["last_updated"]
+        window = [c for c in every if since <= c["last_updated"] < until]
+        assert len(window) > 200
+        # When a page deep in the window is asked for
+        query = f"date_from={since}&date_to={until}"
+        data, headers = _page(client, f"{query}&offset=150&limit=30")
+        # Then it is that slice of the window; the total is the window's; the Link keeps it
+        assert data == window[150:180]
+        assert headers["x-total-count"] == str(len(window))
+        assert "date_from=" in headers["link"]
+        assert "offset=180" in headers["link"]
+        tail, headers = _page(client, f"{query}&offset={len(window) - 5}&limit=30")
+        assert tail == window[-5:]
+        assert "link" not in headers
+        # And past the window's end the page is empty, the total unchanged
+        empty, headers = _page(client, f"{query}&offset={len(window) + 10}")
+        assert empty == []
+        assert headers["x-total-count"] == str(len(window))
+
+
+def test_a_deep_offset_in_a_window_keeps_the_offset_off_by_one_fault() -> None:
+    with mock_client(cdrs=120) as client:
+        every = crawl(client, f"{CDRS}?limit=100")
+    since = every[10]["last_updated"]
+    window = [c for c in every if since <= c["last_updated"]]
+    with mock_client(cdrs=120, faults={"offset-off-by-one"}) as client:
+        data, _ = _page(client, f"date_from={since}&offset=80&limit=5")
+    assert data == window[81:86]
+
+
+def _vm_steps(store: Store, *args: Any) -> int:
+    """SQLite virtual machine instructions (in tens) that one ``Store.page`` takes: the
+    cost of a query, free of the machine's load."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    db: sqlite3.Connection = store._db
+    db.set_progress_handler(count, 10)
+    try:
+        store.page("sent_cdrs", "2.2.1", *args)
+    finally:
+        db.set_progress_handler(None, 100)
+    return steps
+
+
+def test_a_page_deep_in_the_store_or_in_a_date_window_costs_what_the_first_page_costs() -> None:
+    # Rule (issue 18, item 5): offset 999,900 costs at most 1.5x offset 0; a date window too.
+    # Measured in SQLite instructions, not seconds: a scan from position 0 (OFFSET, or a
+    # MIN(position) over the window) shows as thousands more.
+    store = Store()
+    objects = [
+        {"id": f"C{i:05d}", "last_updated": f"2025-{1 + i // 2000:02d}-01T00:00:{i % 60:02d}Z"}
+        for i in range(20_000)
+    ]
+    store.add_sent("sent_cdrs", "2.2.1", objects)
+    first = _vm_steps(store, 0, 100)
+    deep = _vm_steps(store, 19_900, 100)
+    window = ("2025-02-01T00:00:00Z", "2025-10-01T00:00:00Z")
+    window_first = _vm_steps(store, 0, 100, *window)
+    window_deep = _vm_steps(store, 15_900, 100, *window)
+    assert store.page("sent_cdrs", "2.2.1", 15_900, 100, *window).total == 16_000
+    assert deep <= 1.5 * first
+    assert window_first <= 1.5 * first
+    assert window_deep <= 1.5 * first
