@@ -81,6 +81,17 @@ class TargetSettings:
         """No target given: the suites run against the embedded mock."""
         return self.url is None
 
+    @property
+    def own_client(self) -> bool:
+        """With --ocpi-direction and no partner given (no target, trigger, listening address
+        or public URL): the harness's own pusher or puller plays the partner's client."""
+        return (
+            self.url is None
+            and self.trigger is None
+            and self.listen[1] == 0
+            and self.public_url is None
+        )
+
 
 def _flag(value: Any) -> bool:
     return value in (True, "1", "true", "yes")

@@ -260,3 +260,16 @@ def test_a_role_first_push_is_a_push_to_the_endpoint() -> None:
     assert taken.status_code == 201
     assert len(pushes) == 1
     assert check_pushes(pushes, inbox.endpoint, "now") == []
+
+
+def test_the_verdict_box_says_what_of_the_partner_was_judged() -> None:
+    from harness.report.summary import judged_side
+
+    assert judged_side(None, True, False) == "the target's server side"
+    assert judged_side("push", True, True) == (
+        "the CDR pushes of the harness's own CPO client, standing in for a partner"
+    )
+    assert judged_side("pull", True, False) == "the partner's CDR pulls (its eMSP client)"
+    assert judged_side("push", False, False) == (
+        "the target's server side, and its CDR pushes (its CPO client)"
+    )

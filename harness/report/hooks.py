@@ -20,7 +20,7 @@ from harness.recording import JOURNAL
 from harness.redaction import RUN_SECRETS
 from harness.report.evidence import evidence_html, exchanges_for, findings_of
 from harness.report.html import requirements_html, to_fix_html, verdict_html
-from harness.report.summary import CaseRecord, RunFacts, build_summary
+from harness.report.summary import CaseRecord, RunFacts, build_summary, judged_side
 from harness.settings import TargetSettings
 
 _MARK = pytest.StashKey[int]()
@@ -185,6 +185,7 @@ class ReportPlugin:
             fingerprint=self.fingerprint,
             mock_faults=settings.mock_faults,
             skipped_checks=settings.skipped_checks,
+            judged=judged_side(settings.direction, settings.embedded, settings.own_client),
         )
         # Redacted as data, before it is serialised or escaped (a token inside JSON or HTML
         # text may be escaped there, and replacing it afterwards could break the markup).

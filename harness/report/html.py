@@ -36,6 +36,7 @@ def verdict_html(summary: dict[str, Any]) -> str:
     tests = counts["tests"]
     findings = counts["findings"]
     facts = [
+        ("judged", target.get("judged", "the target's server side")),
         ("target", target["url"]),
         ("OCPI version", target["version"]),
         ("role", target["role"] or "cpo and emsp"),

@@ -64,6 +64,19 @@ class RunFacts:
     fingerprint: Mapping[str, Any]
     mock_faults: Sequence[str] = ()
     skipped_checks: Sequence[str] = ()
+    judged: str = "the target's server side"  # what of the partner the run judged
+
+
+def judged_side(direction: str | None, embedded: bool, own_client: bool) -> str:
+    """What of the partner a run judges, in words for the verdict box."""
+    if direction is None:
+        return "the target's server side"
+    flow, client = ("pushes", "CPO") if direction == "push" else ("pulls", "eMSP")
+    if own_client:
+        return f"the CDR {flow} of the harness's own {client} client, standing in for a partner"
+    if embedded:
+        return f"the partner's CDR {flow} (its {client} client)"
+    return f"the target's server side, and its CDR {flow} (its {client} client)"
 
 
 def build_summary(
@@ -95,6 +108,7 @@ def build_summary(
             "role": facts.role,
             "mock_faults": list(facts.mock_faults),
             "fingerprint": dict(facts.fingerprint),
+            "judged": facts.judged,
         },
         "seed": facts.seed,
         "fail_on": facts.fail_on,
