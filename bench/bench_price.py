@@ -1,6 +1,7 @@
 """Benchmark: CDRs priced per second, and what the cost check adds to validation, same run.
 
-    python bench/bench_price.py [--count N] [--version V] [--periods K]
+    python bench/bench_price.py [--count N] [--version V] [--periods K] [--lines L]
+                                [--repeat R] [--before REV]
 
 Two inputs of N distinct CDRs each. "typical": the 'full' fixture (three periods: charging,
 charging, parking; a two-element tariff with FLAT, ENERGY, TIME and PARKING_TIME, VAT, energy
@@ -12,6 +13,9 @@ step sizes). Totals are what the oracle prices. Measured on one core, best of 5,
 (c) validation without the cost check (model + every other check), (d) the full check
 (c + b). The cost check includes the C-012 period-boundary search. The ratio (d)/(c) is what
 re-pricing adds to validation.
+
+Then ``ocpi-harness price --check`` as its own process on L generated lines, as at revision REV,
+with ``--jobs 1`` and with ``--jobs`` the usable cores (see bench_validate, which measures it).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_validate import add_jobs_arguments, measure_jobs
 from timing import rate  # bench/ is the script's folder, so on sys.path
 
 from harness.checks import check_object
@@ -142,11 +147,16 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--version", default="2.2.1")
     parser.add_argument("--periods", type=int, default=8)
+    add_jobs_arguments(parser)
     args = parser.parse_args()
     measure(args.version, "typical", make_typical(args.version, args.count))
     if args.version != "2.1.1":  # the complex example restricts on current, which 2.1.1 lacks
         complex_inputs = make_inputs(args.version, args.count, args.periods)
         measure(args.version, f"complex tariff, {args.periods} periods", complex_inputs)
+    if args.lines:
+        measure_jobs(
+            ["price", "--version", "2.2.1", "--check"], args.lines, args.repeat, args.before
+        )
 
 
 def _pricer(version: str) -> Callable[[Any], object]:

@@ -67,10 +67,18 @@ def _json_lines(first: bytes, stream: BinaryIO) -> Iterator[Record]:
     while line:
         number += 1
         if len(line) > MAX_RECORD_BYTES:
+            # The rest of the line is skipped, a bounded read at a time: read as lines of
+            # their own, its pieces would be bad records and shift every later line's number.
+            size = len(line)
+            while not line.endswith(b"\n"):
+                line = stream.readline(MAX_RECORD_BYTES + 1)
+                if not line:
+                    break
+                size += len(line)
             yield Record(
                 f"line {number}",
                 None,
-                f"line holds {len(line)} bytes, more than {MAX_RECORD_BYTES}",
+                f"line holds {size} bytes, more than {MAX_RECORD_BYTES}",
             )
         elif line.strip():
             yield Record(f"line {number}", line.strip())

@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from harness.checks.context import CheckContext
 from harness.checks.schema import check_schema, findings_from_validation_error
 from harness.cli.inputs import (
     UsageError,
@@ -21,6 +21,7 @@ from harness.cli.inputs import (
     read_records,
     usage_failure,
 )
+from harness.cli.jobs import WorkerStopped, add_jobs_argument, parse_jobs, render_records
 from harness.cli.validate import judge
 from harness.findings import Finding, Level
 from harness.models import model_for
@@ -66,6 +67,7 @@ def add_parser(commands: Any) -> None:
         default="text",
         help="text: a breakdown table per CDR; json: one JSON line per CDR, then a summary",
     )
+    add_jobs_argument(parser)
     add_option_arguments(parser)
     add_file_arguments(parser)
     parser.set_defaults(run=run)
@@ -90,6 +92,19 @@ def _load_tariffs(path: str, version: str) -> tuple[Any, ...]:
     return tuple(tariffs)
 
 
+@dataclass(frozen=True)
+class _Pricing:
+    """What pricing one CDR needs besides the CDR (what a worker process receives): the
+    tariffs and time zone given on the command line, None for the CDR's own."""
+
+    version: str
+    format: str
+    check: bool
+    options: Options
+    tariffs: tuple[Any, ...] | None
+    time_zone: str | None
+
+
 def run(args: argparse.Namespace) -> int:
     """Price every CDR of every input; print breakdowns and differences; return the exit code."""
     if args.list_options:
@@ -99,15 +114,13 @@ def run(args: argparse.Namespace) -> int:
         zone = args.time_zone
         message = f"--time-zone {zone!r} is not an IANA time zone, e.g. Europe/Paris"
         return usage_failure("price", message)
-    counts: Counter[str] = Counter()
     try:
+        jobs = parse_jobs(args.jobs)
         options = parse_options(args.option)
         tariffs = None if args.tariffs is None else _load_tariffs(args.tariffs, args.version)
-        ctx = CheckContext(args.version, options, tariffs=tariffs, time_zone=args.time_zone)
-        for label, record in read_records(args.files):
-            outcome = _price_one(args, ctx, options, label, record.text, record.error)
-            counts[outcome] += 1
-    except UsageError as exc:
+        settings = _Pricing(args.version, args.format, args.check, options, tariffs, args.time_zone)
+        _, counts = render_records(read_records(args.files), _price_one, settings, jobs, sys.stdout)
+    except (UsageError, WorkerStopped) as exc:
         return usage_failure("price", str(exc))
     if not counts:
         return usage_failure("price", "no JSON object found in the input")
@@ -122,45 +135,47 @@ _TOTALS = frozenset({"C-010", "C-019", "C-026"})
 
 
 def _price_one(
-    args: argparse.Namespace,
-    ctx: CheckContext,
-    options: Options,
+    settings: _Pricing,
     label: str,
     text: str | bytes | None,
     error: str | None,
+    outcomes: Counter[str],
 ) -> str:
-    """Price one CDR, print what was found; return its outcome for the summary. With
-    ``--check`` the CDR is judged as ``validate`` judges it (``judge``), with the tariffs and
-    time zone given."""
+    """Price one CDR and count its outcome; what to print about it. With ``--check`` the CDR
+    is judged as ``validate`` judges it (``judge``), with the tariffs and time zone given."""
+    outcome, printed = _outcome_of(settings, label, text, error)
+    outcomes[outcome] += 1
+    return printed
+
+
+def _outcome_of(
+    settings: _Pricing, label: str, text: str | bytes | None, error: str | None
+) -> tuple[str, str]:
     if error is not None or text is None:
-        _emit(args, label, None, [Finding("C-002", Level.ERROR, error or "unreadable")], None)
-        return "invalid"
+        unreadable = [Finding("C-002", Level.ERROR, error or "unreadable")]
+        return "invalid", _emit(settings, label, None, unreadable, None)
     cdr: Any
     findings: list[Finding] = []
-    if args.check:
-        cdr, findings = judge(text, args.version, "cdr", options, ctx.tariffs, ctx.time_zone)
+    version, options = settings.version, settings.options
+    if settings.check:
+        cdr, findings = judge(text, version, "cdr", options, settings.tariffs, settings.time_zone)
         if cdr is None:
-            _emit(args, label, None, findings, None)
-            return "invalid"
+            return "invalid", _emit(settings, label, None, findings, None)
     else:
         try:
-            cdr = model_for(args.version, "cdr").model_validate_json(text)
+            cdr = model_for(version, "cdr").model_validate_json(text)
         except ValidationError as exc:
-            _emit(args, label, None, check_schema(exc, "cdr", args.version), None)
-            return "invalid"
+            return "invalid", _emit(settings, label, None, check_schema(exc, "cdr", version), None)
     try:
-        pricing = price_cdr(cdr, args.version, options, ctx.tariffs, ctx.time_zone)
+        pricing = price_cdr(cdr, version, options, settings.tariffs, settings.time_zone)
     except PricingError as exc:
         said = _unless_said(findings, Finding("TF-002", Level.ERROR, str(exc), "$.tariffs"))
-        _emit(args, label, cdr, said, None)
-        return "unpriceable"
+        return "unpriceable", _emit(settings, label, cdr, said, None)
     except ValueError as exc:
         said = _unless_said(findings, Finding("T-TYPE-02", Level.ERROR, str(exc)))
-        _emit(args, label, cdr, said, None)
-        return "invalid"
-    outcome = _outcome(args, ctx, cdr, findings, pricing)
-    _emit(args, label, cdr, findings, pricing, outcome)
-    return outcome
+        return "invalid", _emit(settings, label, cdr, said, None)
+    outcome = _outcome(settings, cdr, findings, pricing)
+    return outcome, _emit(settings, label, cdr, findings, pricing, outcome)
 
 
 def _unless_said(findings: list[Finding], finding: Finding) -> list[Finding]:
@@ -170,18 +185,16 @@ def _unless_said(findings: list[Finding], finding: Finding) -> list[Finding]:
     return [*findings, finding]
 
 
-def _outcome(
-    args: argparse.Namespace, ctx: CheckContext, cdr: Any, findings: list[Finding], pricing: Pricing
-) -> str:
+def _outcome(settings: _Pricing, cdr: Any, findings: list[Finding], pricing: Pricing) -> str:
     """invalid (an error of another rule), not priced, inconsistent (its amounts disagree),
     consistent (checked, they agree) or priced (not checked)."""
     if any(f.level is Level.ERROR and f.requirement not in _TOTALS for f in findings):
         return "invalid"
-    if not (cdr.tariffs or ctx.tariffs) or pricing.unpriced:
+    if not (cdr.tariffs or settings.tariffs) or pricing.unpriced:
         return "not priced"
-    return (
-        "inconsistent" if any(map(_drifts, findings)) else "consistent" if args.check else "priced"
-    )
+    if any(map(_drifts, findings)):
+        return "inconsistent"
+    return "consistent" if settings.check else "priced"
 
 
 def _drifts(finding: Finding) -> bool:
@@ -194,34 +207,34 @@ def _drifts(finding: Finding) -> bool:
 
 
 def _emit(
-    args: argparse.Namespace,
+    settings: _Pricing,
     label: str,
     cdr: Any,
     findings: list[Finding],
     pricing: Pricing | None,
     outcome: str | None = None,
-) -> None:
+) -> str:
     cdr_id = getattr(cdr, "id", None)
-    if args.format == "json":
+    if settings.format == "json":
         line: dict[str, Any] = {"record": label, "id": cdr_id}
         if pricing is not None:
             line["currency"] = cdr.currency
             line["pricing"] = pricing.to_dict()
         line["findings"] = [f.to_dict() for f in findings]
-        if args.check and pricing is not None:
+        if settings.check and pricing is not None:
             line["consistent"] = outcome not in ("invalid", "inconsistent")
-        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
-        return
+        return json.dumps(line, ensure_ascii=False) + "\n"
     head = f"== {label}" + (f": CDR {cdr_id} ({cdr.currency})" if cdr is not None else "")
-    sys.stdout.write(head + "\n")
+    lines = [head + "\n"]
     if pricing is not None:
-        sys.stdout.write(breakdown(pricing) + "\n")
+        lines.append(breakdown(pricing) + "\n")
     for finding in findings:
-        sys.stdout.write(
+        lines.append(
             f"{finding.level.value} {finding.requirement} {finding.path}: {finding.message}\n"
         )
     if outcome == "consistent":
-        sys.stdout.write("consistent: every stated amount matches the priced one\n")
+        lines.append("consistent: every stated amount matches the priced one\n")
+    return "".join(lines)
 
 
 def _summary(args: argparse.Namespace, counts: Counter[str]) -> None:

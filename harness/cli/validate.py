@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -20,6 +21,7 @@ from harness.cli.inputs import (
     read_records,
     usage_failure,
 )
+from harness.cli.jobs import WorkerStopped, add_jobs_argument, parse_jobs, render_records
 from harness.findings import Finding, Level
 from harness.models import KINDS, Kind, model_for
 from harness.options import Options
@@ -49,6 +51,7 @@ def add_parser(commands: Any) -> None:
         default="text",
         help="text: one line per finding; json: JSON lines, then a summary line",
     )
+    add_jobs_argument(parser)
     add_option_arguments(parser)
     add_file_arguments(parser)
     parser.set_defaults(run=run)
@@ -72,26 +75,28 @@ def judge(
     return model, list(check_model(model, version, kind, options, tariffs, time_zone))
 
 
+@dataclass(frozen=True)
+class _Validation:
+    """What judging one record needs besides the record (what a worker process receives)."""
+
+    version: str
+    kind: Kind
+    format: str
+    options: Options
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate every object of every input; print findings; return the exit code."""
     if args.list_options:
         list_options(sys.stdout)
         return EXIT_VALID
-    counts: Counter[str] = Counter()
-    objects = 0
     try:
-        options = parse_options(args.option)
-        for label, record in read_records(args.files):
-            objects += 1
-            if record.error is not None or record.text is None:
-                code = "C-002" if args.kind == "cdr" else "TF-001"
-                findings = [Finding(code, Level.ERROR, record.error or "unreadable")]
-            else:
-                _, findings = judge(record.text, args.version, args.kind, options)
-            for finding in findings:
-                counts[finding.level.value] += 1
-                _emit(args.format, label, finding)
-    except UsageError as exc:
+        jobs = parse_jobs(args.jobs)
+        settings = _Validation(args.version, args.kind, args.format, parse_options(args.option))
+        objects, counts = render_records(
+            read_records(args.files), _validate_one, settings, jobs, sys.stdout
+        )
+    except (UsageError, WorkerStopped) as exc:
         return usage_failure("validate", str(exc))
     if objects == 0:
         return usage_failure("validate", "no JSON object found in the input")
@@ -99,16 +104,32 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if counts["error"] else EXIT_VALID
 
 
-def _emit(fmt: str, label: str, finding: Finding) -> None:
-    if fmt == "json":
-        sys.stdout.write(
-            json.dumps({"record": label, **finding.to_dict()}, ensure_ascii=False) + "\n"
-        )
+def _validate_one(
+    settings: _Validation,
+    label: str,
+    text: str | bytes | None,
+    error: str | None,
+    counts: Counter[str],
+) -> str:
+    """The output lines of one record's findings, counted by level."""
+    if error is not None or text is None:
+        code = "C-002" if settings.kind == "cdr" else "TF-001"
+        findings = [Finding(code, Level.ERROR, error or "unreadable")]
     else:
-        sys.stdout.write(
-            f"{label}: {finding.level.value} {finding.requirement} "
-            f"{finding.path}: {finding.message}\n"
-        )
+        _, findings = judge(text, settings.version, settings.kind, settings.options)
+    lines = []
+    for finding in findings:
+        counts[finding.level.value] += 1
+        lines.append(_line(settings.format, label, finding))
+    return "".join(lines)
+
+
+def _line(fmt: str, label: str, finding: Finding) -> str:
+    if fmt == "json":
+        return json.dumps({"record": label, **finding.to_dict()}, ensure_ascii=False) + "\n"
+    return (
+        f"{label}: {finding.level.value} {finding.requirement} {finding.path}: {finding.message}\n"
+    )
 
 
 def _summary(args: argparse.Namespace, objects: int, counts: Counter[str]) -> None:
