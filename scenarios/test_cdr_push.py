@@ -21,12 +21,12 @@ from harness.checks.client_side import (
 from harness.client import OcpiClient
 from harness.findings import Finding
 from harness.inbox import serve_inbox
+from harness.partner_client import ClientCalls, announce, judged, plays_itself, trigger
 from harness.push import PeerError, find_receiver, push_cdrs
 from harness.recording import Recorder
 from harness.settings import TargetSettings
 from harness.verdict import conforms
 from harness.versions import version_profile
-from scenarios.client_calls import ClientCalls, announce, judged, plays_itself, trigger
 
 pytestmark = [pytest.mark.cdrs]
 

@@ -1,6 +1,6 @@
-"""What the client-side suites share (test_cdr_push, test_cdr_pull): the partner's calls to the
-peer the harness served, how the partner is told where to go and made to act, and the rules
-blocked when it made no call."""
+"""What the client-side suites share (scenarios/test_cdr_push.py, test_cdr_pull.py): the
+partner's calls to the peer the harness served, how the partner is told where to go and made
+to act, and the rules blocked when it made no call."""
 
 from __future__ import annotations
 
