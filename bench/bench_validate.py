@@ -24,6 +24,7 @@ import copy
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -218,7 +219,7 @@ def measure_jobs(command: list[str], lines: int, repeat: int, before: str) -> No
     runs: dict[str, tuple[list[str], Path]] = {}
     old = tree_at(before) if before else None
     if old is not None:
-        knows_jobs = "--jobs" in (old / "harness" / "cli" / "validate.py").read_text()
+        knows_jobs = any("--jobs" in p.read_text() for p in (old / "harness" / "cli").glob("*.py"))
         argv = [*command, *(["--jobs", "1"] if knows_jobs else []), str(path)]
         runs[f"(0) as at {before}"] = argv, old
     runs["(1) --jobs 1"] = [*command, "--jobs", "1", str(path)], ROOT
@@ -244,6 +245,8 @@ def measure_jobs(command: list[str], lines: int, repeat: int, before: str) -> No
     if old is not None:
         ratios += f"   --jobs 1 / as at {before}: {seconds[0] / seconds[1]:.2f}x (1.00 = as fast)"
     print(ratios)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 if __name__ == "__main__":
