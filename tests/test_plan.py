@@ -71,10 +71,12 @@ def test_a_larger_list_is_read_in_a_window_of_its_most_recent_cdrs() -> None:
     assert f"the window date_from={plan.window}" in said
 
 
+@pytest.mark.slow
 def test_the_same_seed_probes_the_same_offsets() -> None:
     assert _plan(200, "30").probes == _plan(200, "30").probes
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("own_secrets")
 def test_a_large_partner_passes_within_its_budget_and_says_what_was_covered(
     pytester: pytest.Pytester, tmp_path: Path
@@ -103,6 +105,7 @@ def test_a_large_partner_passes_within_its_budget_and_says_what_was_covered(
     assert outcomes["T-PAG-02"] == "pass"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("own_secrets")
 def test_a_partner_whose_count_ignores_date_from_is_read_from_its_start(
     pytester: pytest.Pytester, tmp_path: Path

@@ -199,6 +199,7 @@ def test_a_503_without_retry_after_is_a_server_error_not_throttling() -> None:
     assert "T-HTTP-02" in {f.requirement for f in _errors(found)}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("own_secrets")
 def test_a_partner_that_throttles_its_list_passes_the_suites(
     pytester: pytest.Pytester, tmp_path: Path
@@ -216,6 +217,7 @@ def test_a_partner_that_throttles_its_list_passes_the_suites(
         assert outcomes[rule] == "pass", (rule, outcomes)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("own_secrets")
 def test_a_partner_that_throttles_for_ever_is_blocked_not_failed(
     pytester: pytest.Pytester, tmp_path: Path

@@ -101,6 +101,7 @@ def test_uncaptured_output_suspends_the_capture_around_each_write() -> None:
     assert calls == ["off", "on"]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("own_secrets")
 def test_a_long_crawl_shows_progress_through_pytest_and_none_under_q(
     pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

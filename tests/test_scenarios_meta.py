@@ -54,7 +54,15 @@ def test_the_suites_pass_against_the_clean_embedded_mock(
     assert not result.settings.mock_faults
 
 
-@pytest.mark.parametrize("fault", sorted(PROOFS))
+# Every fault runs in CI's slow job; the README's command runs every second one (sorted), so
+# that it stays within its time and still proves faults of every kind.
+@pytest.mark.parametrize(
+    "fault",
+    [
+        f if i % 2 == 0 else pytest.param(f, marks=pytest.mark.slow)
+        for i, f in enumerate(sorted(PROOFS))
+    ],
+)
 def test_each_fault_makes_the_suites_report_its_requirement(
     fault: str, pytester: pytest.Pytester
 ) -> None:
