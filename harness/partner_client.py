@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import pytest
 
+from harness.checks.client_side import check_client_token
 from harness.checks.exchange_finding import blocked
 from harness.exchange import Exchange
 from harness.findings import Finding
 from harness.redaction import RUN_SECRETS
 from harness.settings import TargetSettings
+from harness.versions import version_profile
 
 
 @dataclass
@@ -30,6 +32,7 @@ class ClientCalls:
     known: Callable[[str], bool]  # whether a token opens the module
     version: str
     party: tuple[str, str]  # the party the harness's peer plays
+    arrival: str = "H-PUSH-01"  # the rule that says no call came (H-PULL-01 for pulls)
 
 
 def plays_itself(settings: TargetSettings) -> bool:
@@ -80,5 +83,12 @@ def judged(calls: ClientCalls, rules: tuple[str, ...], found: list[Finding]) -> 
     """``found``, or the rules blocked when the partner made no call to judge them by."""
     if calls.calls:
         return found
-    cause = ("H-PUSH-01", f"no request reached {calls.endpoint} {calls.waited}")
+    cause = (calls.arrival, f"no request reached {calls.endpoint} {calls.waited}")
     return blocked(None, rules, "the partner's requests", cause)
+
+
+def token_findings(calls: ClientCalls) -> list[Finding]:
+    """The token check of every call, in the version's encoding (blocked when none came)."""
+    profile = version_profile(calls.version)
+    rule = "T-AUTH-03" if profile.token_base64 else "T-AUTH-02"
+    return judged(calls, ("T-AUTH-01", rule), check_client_token(calls.calls, profile, calls.known))

@@ -118,3 +118,24 @@ def test_the_wait_goes_on_while_the_partner_is_still_reading_a_list() -> None:
         client.close()
     # Then it waited for the last page: the partner was still following Links
     assert len(read) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("own_secrets")
+def test_a_partner_that_never_pulls_blocks_the_pull_rules_by_h_pull_01(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    out = tmp_path / "summary.json"
+    run_suites(pytester, "-p", "no:cacheprovider", "-p", "no:xdist", "-k", "pull",
+               "--ocpi-direction", "pull", "--ocpi-trigger", "true", "--ocpi-wait", "0.3",
+               "--ocpi-json", str(out))  # fmt: skip
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    outcomes = {r["id"]: r["outcome"] for r in summary["requirements"]}
+    assert outcomes["H-PULL-01"] == "fail"
+    causes = {
+        f.get("cause")
+        for t in summary["tests"]
+        for f in t["findings"]
+        if f["requirement"] == "T-AUTH-03" and f.get("outcome") == "blocked"
+    }
+    assert causes == {"H-PULL-01"}
